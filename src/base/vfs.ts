@@ -1,0 +1,63 @@
+/**
+ * vfs — the file system interface the engine does all its I/O through.
+ *
+ * Synchronous by design: reads serve synchronous gets, and appends must be in the operating system when a write
+ * returns. The one asynchronous call, WritableFile.syncAsync, lets group commit fsync without blocking the event
+ * loop. Paths are absolute or relative to the process; the engine joins directory + file name with '/'.
+ *
+ * Implementations: NodeVfs (src/vfs/node-vfs.ts) and FaultInjectionVfs (src/vfs/fault-injection-vfs.ts), an
+ * in-memory file system that tracks what was synced, can crash (dropping unsynced data and directory entries) and
+ * can inject errors. Errors are thrown as LsmkvError with code IO_ERROR (or NOT_FOUND for a missing file).
+ * An instance is not shared across threads.
+ */
+
+export interface WritableFile {
+  /** Appends bytes; when it returns they are in the OS (survive a process crash, not a power loss). */
+  append(data: Uint8Array): void;
+  /** fsync: makes everything appended so far durable. Throws IO_ERROR on failure (fatal for the writer). */
+  sync(): void;
+  /** fsync off the event loop. */
+  syncAsync(): Promise<void>;
+  /** Bytes appended so far. */
+  readonly size: number;
+  close(): void;
+}
+
+export interface RandomAccessFile {
+  /** Reads up to `length` bytes at `offset`; fewer only at end of file. */
+  read(offset: number, length: number): Buffer;
+  readonly size: number;
+  close(): void;
+}
+
+export interface FileLock {
+  release(): void;
+}
+
+export interface Vfs {
+  /** Short name, e.g. 'node' or 'fault-injection'. */
+  readonly name: string;
+  /** Creates (or truncates) a file for appending. */
+  openWritable(path: string): WritableFile;
+  /** Opens an existing file for appending at its end (not truncated). */
+  openAppendable(path: string): WritableFile;
+  openReadable(path: string): RandomAccessFile;
+  /** Whole-file read. */
+  readFile(path: string): Buffer;
+  exists(path: string): boolean;
+  /** Names (not paths) of the entries of a directory. */
+  list(dir: string): string[];
+  remove(path: string): void;
+  /** Atomically replaces `to` with `from`. */
+  rename(from: string, to: string): void;
+  /** Creates a directory and its parents; no error if it exists. */
+  mkdir(path: string): void;
+  /** fsyncs a directory so that creations, renames and removals in it are durable. */
+  syncDir(path: string): void;
+  size(path: string): number;
+  /**
+   * Takes the exclusive lock on `path` (a LOCK file), across processes and within this process.
+   * Throws an LsmkvError with code LOCKED if another owner holds it.
+   */
+  lock(path: string): FileLock;
+}
