@@ -1,0 +1,371 @@
+/**
+ * node-vfs — the Vfs over node:fs: synchronous system calls, plus fs.fsync on the libuv thread pool for
+ * WritableFile.syncAsync so that group commit does not block the event loop.
+ *
+ * Every failure is an LsmkvError naming the path: NOT_FOUND for ENOENT, IO_ERROR otherwise (./vfs-errors.ts).
+ * A WritableFile whose sync failed is poisoned: every later append/sync throws IO_ERROR, because after a failed
+ * fsync the kernel may have dropped the dirty pages and a retry could falsely report success.
+ * A closed file throws IO_ERROR (EBADF) instead of touching a descriptor number the OS may have reused.
+ * WritableFile.close() while a syncAsync is in flight defers the close until that fsync completes.
+ * RandomAccessFile.size is the size when the file was opened; reads past it still return what is there.
+ *
+ * syncDir opens the directory read-only and fsyncs it. Windows cannot open a directory that way (EPERM/EISDIR/
+ * EACCES): there, and only there, syncDir is best effort and does nothing, since NTFS makes the metadata
+ * operations durable by its own journal.
+ *
+ * Locking (LOCK file, docs/FORMAT.md): exclusive within this process (a process-wide set of locked absolute paths)
+ * and across processes (LOCK created with O_EXCL holding our decimal pid). If LOCK already exists its pid is read:
+ * a live process other than us (process.kill(pid, 0) succeeds or fails with EPERM) → LOCKED naming that pid.
+ * A dead pid (ESRCH), our own pid (a lock left by an earlier life of this process that it no longer holds, or a
+ * reused pid after reboot) or unreadable content (a process killed between creating LOCK and writing its pid) is
+ * stale: we unlink it and create it again, once. This is what makes a kill -9 harmless: the next opener sees a
+ * dead pid. Known race: two processes taking over the same stale lock at the same instant can both unlink and
+ * recreate it (the second unlinks the first's fresh LOCK); the window is two system calls wide and needs a dead
+ * owner to begin with. release() unlinks LOCK only while it still holds our pid.
+ *
+ * Not safe to share across threads (each worker constructs its own; the in-process lock set is per isolate).
+ */
+
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { ErrorCode, LsmkvError } from '../base/errors.js';
+import type { FileLock, RandomAccessFile, Vfs, WritableFile } from '../base/vfs.js';
+import { errnoOf, systemError, vfsError } from './vfs-errors.js';
+
+/** Absolute paths of the LOCK files this process holds. */
+const heldLocks = new Set<string>();
+
+class NodeWritableFile implements WritableFile {
+  private fd: number;
+  private length: number;
+  private closed = false;
+  private failed: unknown = undefined;
+  private inFlight = 0;
+
+  constructor(
+    private readonly path: string,
+    fd: number,
+    length: number,
+  ) {
+    this.fd = fd;
+    this.length = length;
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  private checkUsable(op: string): void {
+    if (this.closed) throw vfsError(op, this.path, systemError('EBADF', op, this.path, 'file is closed'));
+    if (this.failed !== undefined) {
+      throw vfsError(op, this.path, systemError('EIO', op, this.path, 'an earlier fsync failed'));
+    }
+  }
+
+  append(data: Uint8Array): void {
+    this.checkUsable('write');
+    let off = 0;
+    try {
+      while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off, null);
+    } catch (e) {
+      this.length += off;
+      throw vfsError('write', this.path, e);
+    }
+    this.length += off;
+  }
+
+  sync(): void {
+    this.checkUsable('fsync');
+    try {
+      fs.fsyncSync(this.fd);
+    } catch (e) {
+      this.failed = e;
+      throw vfsError('fsync', this.path, e);
+    }
+  }
+
+  syncAsync(): Promise<void> {
+    try {
+      this.checkUsable('fsync');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.inFlight++;
+    return new Promise<void>((resolve, reject) => {
+      fs.fsync(this.fd, (err) => {
+        this.inFlight--;
+        if (this.closed && this.inFlight === 0) {
+          // Deferred close: nobody is left to hear about a failure here, so it is dropped.
+          fs.close(this.fd, () => undefined);
+          this.fd = -1;
+        }
+        if (err) {
+          this.failed = err;
+          reject(vfsError('fsync', this.path, err));
+        } else {
+          resolve();
+        }
+      });
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.inFlight === 0) this.closeFd();
+  }
+
+  private closeFd(): void {
+    const fd = this.fd;
+    this.fd = -1;
+    try {
+      fs.closeSync(fd);
+    } catch (e) {
+      throw vfsError('close', this.path, e);
+    }
+  }
+}
+
+class NodeRandomAccessFile implements RandomAccessFile {
+  private fd: number;
+  readonly size: number;
+
+  constructor(
+    private readonly path: string,
+    fd: number,
+    size: number,
+  ) {
+    this.fd = fd;
+    this.size = size;
+  }
+
+  read(offset: number, length: number): Buffer {
+    if (this.fd < 0) throw vfsError('read', this.path, systemError('EBADF', 'read', this.path, 'file is closed'));
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    try {
+      while (got < length) {
+        const n = fs.readSync(this.fd, buf, got, length - got, offset + got);
+        if (n === 0) break;
+        got += n;
+      }
+    } catch (e) {
+      throw vfsError('read', this.path, e);
+    }
+    return got === length ? buf : buf.subarray(0, got);
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    try {
+      fs.closeSync(fd);
+    } catch (e) {
+      throw vfsError('close', this.path, e);
+    }
+  }
+}
+
+class NodeFileLock implements FileLock {
+  private released = false;
+
+  constructor(private readonly path: string) {}
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    heldLocks.delete(this.path);
+    if (readLockPid(this.path) !== process.pid) return;
+    try {
+      fs.unlinkSync(this.path);
+    } catch (e) {
+      if (errnoOf(e) !== 'ENOENT') throw vfsError('unlink', this.path, e);
+    }
+  }
+}
+
+/** The pid written in a LOCK file; undefined if it is missing or does not hold a pid. */
+function readLockPid(path: string): number | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const m = /^\s*(\d+)\s*$/.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** True if a process with this pid exists (EPERM: it exists but belongs to someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errnoOf(e) === 'EPERM';
+  }
+}
+
+/** Creates LOCK exclusively holding our pid; false if it already exists. */
+function tryCreateLock(path: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'wx');
+  } catch (e) {
+    if (errnoOf(e) === 'EEXIST') return false;
+    throw vfsError('lock', path, e);
+  }
+  try {
+    fs.writeSync(fd, `${process.pid}\n`);
+    fs.fsyncSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    throw vfsError('lock', path, e);
+  }
+  fs.closeSync(fd);
+  return true;
+}
+
+function lockedError(path: string, holder: string): LsmkvError {
+  return new LsmkvError(ErrorCode.LOCKED, `vfs: lock held by ${holder} (file ${path})`, { file: path });
+}
+
+export class NodeVfs implements Vfs {
+  readonly name = 'node';
+
+  openWritable(path: string): WritableFile {
+    try {
+      return new NodeWritableFile(path, fs.openSync(path, 'w'), 0);
+    } catch (e) {
+      throw vfsError('open', path, e);
+    }
+  }
+
+  openAppendable(path: string): WritableFile {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'a');
+    } catch (e) {
+      throw vfsError('open', path, e);
+    }
+    try {
+      return new NodeWritableFile(path, fd, fs.fstatSync(fd).size);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw vfsError('fstat', path, e);
+    }
+  }
+
+  openReadable(path: string): RandomAccessFile {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'r');
+    } catch (e) {
+      throw vfsError('open', path, e);
+    }
+    try {
+      return new NodeRandomAccessFile(path, fd, fs.fstatSync(fd).size);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw vfsError('fstat', path, e);
+    }
+  }
+
+  readFile(path: string): Buffer {
+    try {
+      return fs.readFileSync(path);
+    } catch (e) {
+      throw vfsError('read', path, e);
+    }
+  }
+
+  exists(path: string): boolean {
+    return fs.existsSync(path);
+  }
+
+  list(dir: string): string[] {
+    try {
+      return fs.readdirSync(dir);
+    } catch (e) {
+      throw vfsError('readdir', dir, e);
+    }
+  }
+
+  remove(path: string): void {
+    try {
+      fs.unlinkSync(path);
+    } catch (e) {
+      throw vfsError('unlink', path, e);
+    }
+  }
+
+  rename(from: string, to: string): void {
+    try {
+      fs.renameSync(from, to);
+    } catch (e) {
+      throw vfsError(`rename to ${to}`, from, e);
+    }
+  }
+
+  mkdir(path: string): void {
+    try {
+      fs.mkdirSync(path, { recursive: true });
+    } catch (e) {
+      throw vfsError('mkdir', path, e);
+    }
+  }
+
+  syncDir(path: string): void {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'r');
+    } catch (e) {
+      if (process.platform === 'win32' && isWindowsDirRefusal(e)) return;
+      throw vfsError('open directory', path, e);
+    }
+    try {
+      fs.fsyncSync(fd);
+    } catch (e) {
+      if (!(process.platform === 'win32' && isWindowsDirRefusal(e))) {
+        fs.closeSync(fd);
+        throw vfsError('fsync directory', path, e);
+      }
+    }
+    fs.closeSync(fd);
+  }
+
+  size(path: string): number {
+    try {
+      return fs.statSync(path).size;
+    } catch (e) {
+      throw vfsError('stat', path, e);
+    }
+  }
+
+  lock(path: string): FileLock {
+    const abs = nodePath.resolve(path);
+    if (heldLocks.has(abs)) throw lockedError(path, `this process (pid ${process.pid})`);
+    if (!tryCreateLock(abs)) {
+      const pid = readLockPid(abs);
+      if (pid !== undefined && pid !== process.pid && processAlive(pid)) throw lockedError(path, `pid ${pid}`);
+      // Stale: the owner is dead (or never finished writing its pid). Take it over, once.
+      try {
+        fs.unlinkSync(abs);
+      } catch (e) {
+        if (errnoOf(e) !== 'ENOENT') throw vfsError('unlink stale lock', path, e);
+      }
+      if (!tryCreateLock(abs)) throw lockedError(path, `pid ${readLockPid(abs) ?? 'unknown'}`);
+    }
+    heldLocks.add(abs);
+    return new NodeFileLock(abs);
+  }
+}
+
+function isWindowsDirRefusal(e: unknown): boolean {
+  const code = errnoOf(e);
+  return code === 'EPERM' || code === 'EISDIR' || code === 'EACCES';
+}
+
+/** The process-wide node file system. */
+export const nodeVfs: Vfs = new NodeVfs();
