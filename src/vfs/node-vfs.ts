@@ -231,53 +231,45 @@ function lockedError(path: string, holder: string): LsmkvError {
   return new LsmkvError(ErrorCode.LOCKED, `vfs: lock held by ${holder} (file ${path})`, { file: path });
 }
 
+/** Runs one system call on `path`, turning its failure into the Vfs error. */
+function attempt<T>(op: string, path: string, call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    throw vfsError(op, path, e);
+  }
+}
+
+/** Opens `path` with `flags` and reads its size; closes the descriptor again if fstat fails. */
+function openSized(path: string, flags: string): { fd: number; size: number } {
+  const fd = attempt('open', path, () => fs.openSync(path, flags));
+  try {
+    return { fd, size: fs.fstatSync(fd).size };
+  } catch (e) {
+    fs.closeSync(fd);
+    throw vfsError('fstat', path, e);
+  }
+}
+
 export class NodeVfs implements Vfs {
   readonly name = 'node';
 
   openWritable(path: string): WritableFile {
-    try {
-      return new NodeWritableFile(path, fs.openSync(path, 'w'), 0);
-    } catch (e) {
-      throw vfsError('open', path, e);
-    }
+    return new NodeWritableFile(path, attempt('open', path, () => fs.openSync(path, 'w')), 0);
   }
 
   openAppendable(path: string): WritableFile {
-    let fd: number;
-    try {
-      fd = fs.openSync(path, 'a');
-    } catch (e) {
-      throw vfsError('open', path, e);
-    }
-    try {
-      return new NodeWritableFile(path, fd, fs.fstatSync(fd).size);
-    } catch (e) {
-      fs.closeSync(fd);
-      throw vfsError('fstat', path, e);
-    }
+    const { fd, size } = openSized(path, 'a');
+    return new NodeWritableFile(path, fd, size);
   }
 
   openReadable(path: string): RandomAccessFile {
-    let fd: number;
-    try {
-      fd = fs.openSync(path, 'r');
-    } catch (e) {
-      throw vfsError('open', path, e);
-    }
-    try {
-      return new NodeRandomAccessFile(path, fd, fs.fstatSync(fd).size);
-    } catch (e) {
-      fs.closeSync(fd);
-      throw vfsError('fstat', path, e);
-    }
+    const { fd, size } = openSized(path, 'r');
+    return new NodeRandomAccessFile(path, fd, size);
   }
 
   readFile(path: string): Buffer {
-    try {
-      return fs.readFileSync(path);
-    } catch (e) {
-      throw vfsError('read', path, e);
-    }
+    return attempt('read', path, () => fs.readFileSync(path));
   }
 
   exists(path: string): boolean {
@@ -285,35 +277,19 @@ export class NodeVfs implements Vfs {
   }
 
   list(dir: string): string[] {
-    try {
-      return fs.readdirSync(dir);
-    } catch (e) {
-      throw vfsError('readdir', dir, e);
-    }
+    return attempt('readdir', dir, () => fs.readdirSync(dir));
   }
 
   remove(path: string): void {
-    try {
-      fs.unlinkSync(path);
-    } catch (e) {
-      throw vfsError('unlink', path, e);
-    }
+    attempt('unlink', path, () => fs.unlinkSync(path));
   }
 
   rename(from: string, to: string): void {
-    try {
-      fs.renameSync(from, to);
-    } catch (e) {
-      throw vfsError(`rename to ${to}`, from, e);
-    }
+    attempt(`rename to ${to}`, from, () => fs.renameSync(from, to));
   }
 
   mkdir(path: string): void {
-    try {
-      fs.mkdirSync(path, { recursive: true });
-    } catch (e) {
-      throw vfsError('mkdir', path, e);
-    }
+    attempt('mkdir', path, () => fs.mkdirSync(path, { recursive: true }));
   }
 
   syncDir(path: string): void {
@@ -336,11 +312,7 @@ export class NodeVfs implements Vfs {
   }
 
   size(path: string): number {
-    try {
-      return fs.statSync(path).size;
-    } catch (e) {
-      throw vfsError('stat', path, e);
-    }
+    return attempt('stat', path, () => fs.statSync(path).size);
   }
 
   lock(path: string): FileLock {
