@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, LsmkvError } from '../../src/base/errors.js';
+import { ErrorCode, type LsmkvError } from '../../src/base/errors.js';
 import { NodeVfs, nodeVfs } from '../../src/vfs/node-vfs.js';
+import { caught } from './caught.js';
 
 let dir: string;
 const children: ChildProcess[] = [];
@@ -17,16 +18,6 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function caught(fn: () => unknown): LsmkvError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LsmkvError);
-    return e as LsmkvError;
-  }
-  throw new Error('expected a throw');
-}
 
 /** Spawns a node child that runs `code`; resolves once it printed its first line. */
 function spawnNode(code: string): Promise<ChildProcess> {
