@@ -1,0 +1,49 @@
+// addon — module init only: registers the native codec functions and the status numbers.
+//
+// Context-aware (NODE_API_MODULE; no static mutable state anywhere in native/), so it loads in worker threads.
+// Loaded only by src/codec/loader.ts; used only through src/codec/native-codec.ts.
+
+#include <napi.h>
+
+#include "block-decode.h"
+#include "block-encode.h"
+#include "bloom.h"
+#include "checksum.h"
+#include "status.h"
+
+namespace lsmkv {
+
+namespace {
+
+void SetNumber(Napi::Env env, Napi::Object target, const char* name, int32_t value) {
+  target.Set(name, Napi::Number::New(env, value));
+}
+
+Napi::Object CodecStatusObject(Napi::Env env) {
+  Napi::Object o = Napi::Object::New(env);
+  SetNumber(env, o, "OK", static_cast<int32_t>(CodecStatus::kOk));
+  SetNumber(env, o, "BAD_RESTART_ARRAY", static_cast<int32_t>(CodecStatus::kBadRestartArray));
+  SetNumber(env, o, "BAD_ENTRY_HEADER", static_cast<int32_t>(CodecStatus::kBadEntryHeader));
+  SetNumber(env, o, "BAD_SHARED_PREFIX", static_cast<int32_t>(CodecStatus::kBadSharedPrefix));
+  SetNumber(env, o, "BAD_ENTRY_BOUNDS", static_cast<int32_t>(CodecStatus::kBadEntryBounds));
+  SetNumber(env, o, "BAD_RESTART_POINT", static_cast<int32_t>(CodecStatus::kBadRestartPoint));
+  return o;
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("xxh32", Napi::Function::New(env, Xxh32, "xxh32"));
+  exports.Set("encodeBlock", Napi::Function::New(env, EncodeBlock, "encodeBlock"));
+  exports.Set("decodeBlock", Napi::Function::New(env, DecodeBlock, "decodeBlock"));
+  exports.Set("bloomBuild", Napi::Function::New(env, BloomBuild, "bloomBuild"));
+  exports.Set("codecStatus", CodecStatusObject(env));
+  return exports;
+}
+
+}  // namespace lsmkv
+
+// The macro pastes its second argument into an identifier, so it needs an unqualified name.
+static Napi::Object InitLsmkv(Napi::Env env, Napi::Object exports) { return lsmkv::Init(env, exports); }
+
+NODE_API_MODULE(lsmkv, InitLsmkv)

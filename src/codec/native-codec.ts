@@ -1,0 +1,132 @@
+/**
+ * native-codec — the Codec backed by the C++ addon (native/): wraps the raw binding, turns its status numbers into
+ * results or errors, and wraps decoded blocks in views without copying.
+ *
+ * Invariants: output is byte-identical to ./ts-codec.ts (test/codec/parity.test.ts). Every call crosses into
+ * native code once per block, table or checksummed record, never per key. bloomMayContain is the TypeScript
+ * function (one key per call: crossing the boundary would cost more than the probe; see
+ * docs/decisions/native.md).
+ *
+ * Who may call: src/codec/loader.ts, which loads the binding (the only file that does) and hands it to
+ * createNativeCodec. The rest of the engine sees only the Codec interface.
+ * Status numbers: CodecStatus (> 0) comes back from decodeBlock for damaged input and is returned as is;
+ * NativeArgStatus (< 0) means the binding rejected its arguments and becomes a TypeError/RangeError here.
+ * Both are mirrored in native/status.h (test/codec/native-status.test.ts checks they agree).
+ */
+
+import { endianness } from 'node:os';
+
+import type { BlockEntries, Codec, CodecStatus, DecodedBlock } from './codec.js';
+import { tsCodec } from './ts-codec.js';
+
+/** Argument-check failures of the binding. DO NOT CHANGE without native/status.h (ArgStatus). */
+export const NativeArgStatus = {
+  WRONG_ARGUMENT_COUNT: -1,
+  NOT_UINT8ARRAY: -2,
+  NOT_UINT32ARRAY: -3,
+  NOT_INTEGER: -4,
+  BAD_COUNT: -5,
+  OFFSETS_TOO_SHORT: -6,
+  BAD_OFFSETS: -7,
+  BAD_RESTART_INTERVAL: -8,
+  BAD_BITS_PER_KEY: -9,
+  TOO_LARGE: -10,
+  NOT_NUMBER: -11,
+} as const;
+export type NativeArgStatus = (typeof NativeArgStatus)[keyof typeof NativeArgStatus];
+
+/** The raw functions build/Release/lsmkv.node exports (native/addon.cc). */
+export interface NativeBinding {
+  /** The checksum (>= 0) or a NativeArgStatus. */
+  xxh32(data: Uint8Array, seed: number): number;
+  encodeBlock(
+    keys: Uint8Array,
+    keyOffsets: Uint32Array,
+    values: Uint8Array,
+    valueOffsets: Uint32Array,
+    count: number,
+    restartInterval: number,
+  ): Buffer | number;
+  /** [count][keyOffsets × (count+1)][valueOffsets × 2·count][key bytes] (u32 in machine order), or a status. */
+  decodeBlock(block: Uint8Array): Buffer | number;
+  bloomBuild(keys: Uint8Array, keyOffsets: Uint32Array, count: number, bitsPerKey: number): Buffer | number;
+  /** native/status.h CodecStatus, by the names used in codec.ts. */
+  codecStatus: Record<string, number>;
+}
+
+const ARG_MESSAGES: Record<number, [typeof TypeError | typeof RangeError, string]> = {
+  [NativeArgStatus.WRONG_ARGUMENT_COUNT]: [TypeError, 'wrong number of arguments'],
+  [NativeArgStatus.NOT_UINT8ARRAY]: [TypeError, 'expected a Uint8Array'],
+  [NativeArgStatus.NOT_UINT32ARRAY]: [TypeError, 'expected a Uint32Array of offsets'],
+  [NativeArgStatus.NOT_INTEGER]: [TypeError, 'expected an integer'],
+  [NativeArgStatus.BAD_COUNT]: [RangeError, 'count must be an integer >= 1 (>= 0 for bloomBuild)'],
+  [NativeArgStatus.OFFSETS_TOO_SHORT]: [RangeError, 'offsets must have at least count + 1 elements'],
+  [NativeArgStatus.BAD_OFFSETS]: [RangeError, 'offsets must be non-decreasing and within the byte array'],
+  [NativeArgStatus.BAD_RESTART_INTERVAL]: [RangeError, 'restartInterval must be an integer >= 1'],
+  [NativeArgStatus.BAD_BITS_PER_KEY]: [RangeError, 'bitsPerKey must be between 0 and 1000000'],
+  [NativeArgStatus.TOO_LARGE]: [RangeError, 'output would exceed the format limit'],
+  [NativeArgStatus.NOT_NUMBER]: [TypeError, 'expected a finite number'],
+};
+
+/** Turns a NativeArgStatus from function `fn` into the error to throw. */
+export function nativeArgumentError(fn: string, status: number): Error {
+  const entry = ARG_MESSAGES[status];
+  if (entry === undefined) return new TypeError(`codec: native ${fn}: unexpected status ${status}`);
+  return new entry[0](`codec: native ${fn}: ${entry[1]}`);
+}
+
+const readCount: (b: Buffer) => number =
+  endianness() === 'LE' ? (b) => b.readUInt32LE(0) : (b) => b.readUInt32BE(0);
+
+/** Views over the one buffer the binding's decodeBlock returns; `block` is the input. */
+function wrapDecoded(out: Buffer, block: Buffer): DecodedBlock {
+  const count = readCount(out);
+  const ab = out.buffer;
+  const keyOffsetsAt = out.byteOffset + 4;
+  const valueOffsetsAt = keyOffsetsAt + 4 * (count + 1);
+  const keysAt = 4 + 4 * (count + 1) + 8 * count;
+  return {
+    count,
+    keys: out.subarray(keysAt),
+    keyOffsets: new Uint32Array(ab, keyOffsetsAt, count + 1),
+    data: block,
+    valueOffsets: new Uint32Array(ab, valueOffsetsAt, 2 * count),
+  };
+}
+
+/** The Codec over a loaded binding. REQUIRES: `binding` is the lsmkv addon (only loader.ts has one). */
+export function createNativeCodec(binding: NativeBinding): Codec {
+  return {
+    kind: 'native',
+    xxh32(data: Uint8Array, seed: number): number {
+      // `>>> 0` gives the same seed the TypeScript side derives with `| 0`, for any number.
+      const h = binding.xxh32(data, seed >>> 0);
+      if (h < 0) throw nativeArgumentError('xxh32', h);
+      return h;
+    },
+    encodeBlock(entries: BlockEntries, restartInterval: number): Buffer {
+      const out = binding.encodeBlock(
+        entries.keys,
+        entries.keyOffsets,
+        entries.values,
+        entries.valueOffsets,
+        entries.count,
+        restartInterval,
+      );
+      if (typeof out === 'number') throw nativeArgumentError('encodeBlock', out);
+      return out;
+    },
+    decodeBlock(block: Buffer): DecodedBlock | CodecStatus {
+      const out = binding.decodeBlock(block);
+      if (typeof out !== 'number') return wrapDecoded(out, block);
+      if (out > 0) return out as CodecStatus;
+      throw nativeArgumentError('decodeBlock', out);
+    },
+    bloomBuild(keys: Uint8Array, keyOffsets: Uint32Array, count: number, bitsPerKey: number): Buffer {
+      const out = binding.bloomBuild(keys, keyOffsets, count, bitsPerKey);
+      if (typeof out === 'number') throw nativeArgumentError('bloomBuild', out);
+      return out;
+    },
+    bloomMayContain: tsCodec.bloomMayContain,
+  };
+}
