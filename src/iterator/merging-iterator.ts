@@ -88,39 +88,13 @@ class MergingIterator implements InternalIterator {
   }
 
   next(): void {
-    if (this.dir !== 1) {
-      const top = this.heap[0]!;
-      const k = Buffer.from(this.keys[top]!);
-      const children = this.children;
-      for (let i = 0; i < children.length; i++) {
-        if (i === top) continue;
-        const c = children[i]!;
-        c.seek(k);
-        if (c.valid() && compareInternalKeys(c.key(), k) === 0) c.next();
-      }
-      children[top]!.next();
-      this.rebuild(1);
-      return;
-    }
-    this.stepTop(this.heap[0]!, true);
+    if (this.dir === 1) this.stepTop(this.heap[0]!, true);
+    else this.switchDirection(1);
   }
 
   prev(): void {
-    if (this.dir !== -1) {
-      const top = this.heap[0]!;
-      const k = Buffer.from(this.keys[top]!);
-      const children = this.children;
-      for (let i = 0; i < children.length; i++) {
-        if (i === top) continue;
-        const c = children[i]!;
-        c.seekForPrev(k);
-        if (c.valid() && compareInternalKeys(c.key(), k) === 0) c.prev();
-      }
-      children[top]!.prev();
-      this.rebuild(-1);
-      return;
-    }
-    this.stepTop(this.heap[0]!, false);
+    if (this.dir === -1) this.stepTop(this.heap[0]!, false);
+    else this.switchDirection(-1);
   }
 
   key(): Uint8Array {
@@ -144,6 +118,30 @@ class MergingIterator implements InternalIterator {
       }
     }
     if (first !== undefined) throw first;
+  }
+
+  /**
+   * Turns around and takes one step in direction `dir`: every other child moves to its first entry after the
+   * current key K in that direction, the current child steps, and the heap is rebuilt for `dir`.
+   */
+  private switchDirection(dir: number): void {
+    const top = this.heap[0]!;
+    const k = Buffer.from(this.keys[top]!);
+    const children = this.children;
+    for (let i = 0; i < children.length; i++) {
+      if (i === top) continue;
+      const c = children[i]!;
+      if (dir === 1) {
+        c.seek(k);
+        if (c.valid() && compareInternalKeys(c.key(), k) === 0) c.next();
+      } else {
+        c.seekForPrev(k);
+        if (c.valid() && compareInternalKeys(c.key(), k) === 0) c.prev();
+      }
+    }
+    if (dir === 1) children[top]!.next();
+    else children[top]!.prev();
+    this.rebuild(dir);
   }
 
   /** Moves the current child one step in the heap's direction and restores the heap. */
