@@ -18,7 +18,7 @@ function split(model: Entries, n: number, rand: (n: number) => number): TrackedI
 describe('newMergingIterator', () => {
   it('matches the sorted model under random seeks, steps and direction switches', () => {
     let switches = 0;
-    for (let seed = 1; seed <= 60; seed++) {
+    for (let seed = 1; seed <= 40; seed++) {
       const rand = prng(seed);
       const model = randomEntries(rand, rand(80));
       const children = split(model, 2 + rand(7), rand);
@@ -28,7 +28,7 @@ describe('newMergingIterator', () => {
       merged.close();
       for (const c of children) expect(c.closed).toBe(1);
     }
-    expect(switches).toBeGreaterThan(1000);
+    expect(switches).toBeGreaterThan(700);
   });
 
   it('switches direction at every step when interleaving next and prev', () => {
