@@ -157,12 +157,58 @@ function checkRange(what: string, value: number, min: number, max: number): void
   }
 }
 
+/** What a vfs instance and its open files share: liveness, error rules and counters. */
+class Faults {
+  readonly stats: FaultInjectionStats = {
+    syncs: 0,
+    dirSyncs: 0,
+    appends: 0,
+    bytesAppended: 0,
+    reads: 0,
+    bytesRead: 0,
+    opens: 0,
+    renames: 0,
+    removes: 0,
+    injectedErrors: 0,
+  };
+  rules: ActiveRule[] = [];
+  dead = false;
+
+  /** Throws the injected error if a rule matches this call. */
+  maybeFail(op: FaultOp, path: string, otherPath?: string): void {
+    const rules = this.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      if (rule.op !== op) continue;
+      if (!pathMatches(rule.path, path) && (otherPath === undefined || !pathMatches(rule.path, otherPath))) continue;
+      if (rule.after > 0) {
+        rule.after--;
+        continue;
+      }
+      if (--rule.times === 0) rules.splice(i, 1);
+      this.stats.injectedErrors++;
+      throw vfsError(op, path, systemError(rule.code, op, path, 'injected fault'));
+    }
+  }
+
+  /** Throws IO_ERROR once the instance crashed or was killed. */
+  checkAlive(op: string, path: string): void {
+    if (!this.dead) return;
+    throw ioError(
+      'vfs',
+      `${op} on a crashed fault-injection file system (use the instance crash()/kill() returned)`,
+      systemError('EIO', op, path, 'crashed'),
+      path === '' ? undefined : path,
+    );
+  }
+}
+
 class FaultWritableFile implements WritableFile {
   private closed = false;
   private failed = false;
 
   constructor(
-    private readonly vfs: FaultInjectionVfs,
+    private readonly faults: Faults,
     private readonly path: string,
     private readonly inode: Inode,
   ) {}
@@ -172,29 +218,29 @@ class FaultWritableFile implements WritableFile {
   }
 
   private checkUsable(op: FaultOp): void {
-    this.vfs.checkAlive(op, this.path);
+    this.faults.checkAlive(op, this.path);
     if (this.closed) throw vfsError(op, this.path, systemError('EBADF', op, this.path, 'file is closed'));
     if (this.failed) throw vfsError(op, this.path, systemError('EIO', op, this.path, 'an earlier sync failed'));
   }
 
   append(data: Uint8Array): void {
     this.checkUsable('append');
-    this.vfs.maybeFail('append', this.path);
+    this.faults.maybeFail('append', this.path);
     this.inode.append(data);
-    this.vfs.stats.appends++;
-    this.vfs.stats.bytesAppended += data.length;
+    this.faults.stats.appends++;
+    this.faults.stats.bytesAppended += data.length;
   }
 
   sync(): void {
     this.checkUsable('sync');
     try {
-      this.vfs.maybeFail('sync', this.path);
+      this.faults.maybeFail('sync', this.path);
     } catch (e) {
       this.failed = true;
       throw e;
     }
     this.inode.synced = this.inode.length;
-    this.vfs.stats.syncs++;
+    this.faults.stats.syncs++;
   }
 
   /** Syncs now (deterministically); the promise settles on a later microtask. */
@@ -217,7 +263,7 @@ class FaultRandomAccessFile implements RandomAccessFile {
   readonly size: number;
 
   constructor(
-    private readonly vfs: FaultInjectionVfs,
+    private readonly faults: Faults,
     private readonly path: string,
     private readonly inode: Inode,
   ) {
@@ -225,14 +271,14 @@ class FaultRandomAccessFile implements RandomAccessFile {
   }
 
   read(offset: number, length: number): Buffer {
-    this.vfs.checkAlive('read', this.path);
+    this.faults.checkAlive('read', this.path);
     if (this.closed) throw vfsError('read', this.path, systemError('EBADF', 'read', this.path, 'file is closed'));
     if (!(offset >= 0 && length >= 0)) throw new RangeError('vfs: read offset and length must be >= 0');
-    this.vfs.maybeFail('read', this.path);
+    this.faults.maybeFail('read', this.path);
     const end = Math.min(this.inode.length, offset + length);
     const out = Buffer.from(this.inode.data.subarray(Math.min(offset, end), end));
-    this.vfs.stats.reads++;
-    this.vfs.stats.bytesRead += out.length;
+    this.faults.stats.reads++;
+    this.faults.stats.bytesRead += out.length;
     return out;
   }
 
@@ -243,23 +289,10 @@ class FaultRandomAccessFile implements RandomAccessFile {
 
 export class FaultInjectionVfs implements Vfs {
   readonly name = 'fault-injection';
-  readonly stats: FaultInjectionStats = {
-    syncs: 0,
-    dirSyncs: 0,
-    appends: 0,
-    bytesAppended: 0,
-    reads: 0,
-    bytesRead: 0,
-    opens: 0,
-    renames: 0,
-    removes: 0,
-    injectedErrors: 0,
-  };
+  private readonly faults = new Faults();
   private readonly dirs = new Map<string, Dir>();
   private readonly locks = new Set<string>();
-  private rules: ActiveRule[] = [];
   private readonly rng: Prng;
-  private dead = false;
 
   constructor(options: { seed?: number } = {}) {
     const seed = options.seed ?? 0x5eed;
@@ -267,6 +300,11 @@ export class FaultInjectionVfs implements Vfs {
     this.rng = new Prng(seed);
     this.dirs.set('/', new Dir());
     this.dirs.set('.', new Dir());
+  }
+
+  /** Counters since this instance was created. */
+  get stats(): FaultInjectionStats {
+    return this.faults.stats;
   }
 
   // ---- power loss and process death -------------------------------------------------------------------------
@@ -281,7 +319,7 @@ export class FaultInjectionVfs implements Vfs {
     if (dirEntries !== 'drop' && dirEntries !== 'keep' && dirEntries !== 'random') {
       throw new TypeError(`vfs: crash option 'dirEntries' must be 'drop', 'keep' or 'random'`);
     }
-    this.checkAlive('crash', '');
+    this.faults.checkAlive('crash', '');
     const next = new FaultInjectionVfs({ seed: this.rng.nextUint32() });
     const copies = new Map<Inode, Inode>();
     const survivor = (inode: Inode): Inode => {
@@ -304,7 +342,7 @@ export class FaultInjectionVfs implements Vfs {
       }
       next.dirs.set(path, out);
     }
-    this.dead = true;
+    this.faults.dead = true;
     this.locks.clear();
     return next;
   }
@@ -316,7 +354,7 @@ export class FaultInjectionVfs implements Vfs {
 
   /** True once crash() or kill() was called on this instance. */
   get crashed(): boolean {
-    return this.dead;
+    return this.faults.dead;
   }
 
   private survivingEntries(dir: Dir, mode: 'drop' | 'keep' | 'random'): Map<string, Inode> {
@@ -345,96 +383,68 @@ export class FaultInjectionVfs implements Vfs {
     checkRange('fault times', times, 1, Number.MAX_SAFE_INTEGER);
     checkRange('fault after', after, 0, Number.MAX_SAFE_INTEGER);
     const path = typeof rule.path === 'string' ? normalize(rule.path) : rule.path;
-    this.rules.push({ op: rule.op, path, code, times, after });
+    this.faults.rules.push({ op: rule.op, path, code, times, after });
   }
 
   clearErrors(): void {
-    this.rules = [];
-  }
-
-  /** @internal Throws the injected error if a rule matches this call. */
-  maybeFail(op: FaultOp, path: string, otherPath?: string): void {
-    const rules = this.rules;
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i]!;
-      if (rule.op !== op) continue;
-      if (!pathMatches(rule.path, path) && (otherPath === undefined || !pathMatches(rule.path, otherPath))) continue;
-      if (rule.after > 0) {
-        rule.after--;
-        continue;
-      }
-      if (--rule.times === 0) rules.splice(i, 1);
-      this.stats.injectedErrors++;
-      throw vfsError(op, path, systemError(rule.code, op, path, 'injected fault'));
-    }
-  }
-
-  /** @internal Throws IO_ERROR once this instance crashed or was killed. */
-  checkAlive(op: string, path: string): void {
-    if (!this.dead) return;
-    throw ioError(
-      'vfs',
-      `${op} on a crashed fault-injection file system (use the instance crash()/kill() returned)`,
-      systemError('EIO', op, path, 'crashed'),
-      path === '' ? undefined : path,
-    );
+    this.faults.rules = [];
   }
 
   // ---- Vfs ---------------------------------------------------------------------------------------------------
 
   openWritable(path: string): WritableFile {
     const p = normalize(path);
-    this.checkAlive('openWritable', p);
+    this.faults.checkAlive('openWritable', p);
     const dir = this.parentOf(p, 'open');
-    this.maybeFail('openWritable', p);
+    this.faults.maybeFail('openWritable', p);
     const inode = new Inode();
     dir.live.set(posix.basename(p), inode);
-    this.stats.opens++;
-    return new FaultWritableFile(this, p, inode);
+    this.faults.stats.opens++;
+    return new FaultWritableFile(this.faults, p, inode);
   }
 
   openAppendable(path: string): WritableFile {
     const p = normalize(path);
-    this.checkAlive('openAppendable', p);
+    this.faults.checkAlive('openAppendable', p);
     const dir = this.parentOf(p, 'open');
-    this.maybeFail('openWritable', p);
+    this.faults.maybeFail('openWritable', p);
     const name = posix.basename(p);
     let inode = dir.live.get(name);
     if (inode === undefined) {
       inode = new Inode();
       dir.live.set(name, inode);
     }
-    this.stats.opens++;
-    return new FaultWritableFile(this, p, inode);
+    this.faults.stats.opens++;
+    return new FaultWritableFile(this.faults, p, inode);
   }
 
   openReadable(path: string): RandomAccessFile {
     const p = normalize(path);
-    this.checkAlive('openReadable', p);
+    this.faults.checkAlive('openReadable', p);
     const inode = this.fileAt(p, 'open');
-    this.stats.opens++;
-    return new FaultRandomAccessFile(this, p, inode);
+    this.faults.stats.opens++;
+    return new FaultRandomAccessFile(this.faults, p, inode);
   }
 
   readFile(path: string): Buffer {
     const p = normalize(path);
-    this.checkAlive('read', p);
+    this.faults.checkAlive('read', p);
     const inode = this.fileAt(p, 'read');
-    this.maybeFail('read', p);
-    this.stats.reads++;
-    this.stats.bytesRead += inode.length;
+    this.faults.maybeFail('read', p);
+    this.faults.stats.reads++;
+    this.faults.stats.bytesRead += inode.length;
     return Buffer.from(inode.data.subarray(0, inode.length));
   }
 
   exists(path: string): boolean {
     const p = normalize(path);
-    this.checkAlive('exists', p);
+    this.faults.checkAlive('exists', p);
     return this.dirs.has(p) || this.lookup(p) !== undefined;
   }
 
   list(dir: string): string[] {
     const p = normalize(dir);
-    this.checkAlive('list', p);
+    this.faults.checkAlive('list', p);
     const d = this.dirs.get(p);
     if (d === undefined) throw vfsError('readdir', p, systemError('ENOENT', 'readdir', p, 'no such directory'));
     const names = [...d.live.keys()];
@@ -446,28 +456,28 @@ export class FaultInjectionVfs implements Vfs {
 
   remove(path: string): void {
     const p = normalize(path);
-    this.checkAlive('remove', p);
+    this.faults.checkAlive('remove', p);
     this.fileAt(p, 'unlink');
-    this.maybeFail('remove', p);
+    this.faults.maybeFail('remove', p);
     this.dirs.get(posix.dirname(p))!.live.delete(posix.basename(p));
-    this.stats.removes++;
+    this.faults.stats.removes++;
   }
 
   rename(from: string, to: string): void {
     const f = normalize(from);
     const t = normalize(to);
-    this.checkAlive('rename', f);
+    this.faults.checkAlive('rename', f);
     const inode = this.fileAt(f, 'rename');
     const toDir = this.parentOf(t, 'rename');
-    this.maybeFail('rename', f, t);
+    this.faults.maybeFail('rename', f, t);
     this.dirs.get(posix.dirname(f))!.live.delete(posix.basename(f));
     toDir.live.set(posix.basename(t), inode);
-    this.stats.renames++;
+    this.faults.stats.renames++;
   }
 
   mkdir(path: string): void {
     const p = normalize(path);
-    this.checkAlive('mkdir', p);
+    this.faults.checkAlive('mkdir', p);
     const missing: string[] = [];
     for (let d = p; !this.dirs.has(d); d = posix.dirname(d)) {
       if (this.lookup(d) !== undefined) {
@@ -480,23 +490,23 @@ export class FaultInjectionVfs implements Vfs {
 
   syncDir(path: string): void {
     const p = normalize(path);
-    this.checkAlive('syncDir', p);
+    this.faults.checkAlive('syncDir', p);
     const d = this.dirs.get(p);
     if (d === undefined) throw vfsError('open directory', p, systemError('ENOENT', 'open', p, 'no such directory'));
-    this.maybeFail('syncDir', p);
+    this.faults.maybeFail('syncDir', p);
     d.durable = new Map(d.live);
-    this.stats.dirSyncs++;
+    this.faults.stats.dirSyncs++;
   }
 
   size(path: string): number {
     const p = normalize(path);
-    this.checkAlive('size', p);
+    this.faults.checkAlive('size', p);
     return this.fileAt(p, 'stat').length;
   }
 
   lock(path: string): FileLock {
     const p = normalize(path);
-    this.checkAlive('lock', p);
+    this.faults.checkAlive('lock', p);
     if (this.locks.has(p)) {
       throw new LsmkvError(ErrorCode.LOCKED, `vfs: lock held by this process (pid ${process.pid}) (file ${p})`, {
         file: p,
@@ -509,7 +519,7 @@ export class FaultInjectionVfs implements Vfs {
     this.locks.add(p);
     return {
       release: () => {
-        if (this.dead || !this.locks.delete(p)) return;
+        if (this.faults.dead || !this.locks.delete(p)) return;
         const name = posix.basename(p);
         if (dir.live.get(name) === inode) dir.live.delete(name);
       },
@@ -585,13 +595,13 @@ export class FaultInjectionVfs implements Vfs {
 
   private helperFile(path: string, op: string): Inode {
     const p = normalize(path);
-    this.checkAlive(op, p);
+    this.faults.checkAlive(op, p);
     return this.fileAt(p, op);
   }
 
   private helperDir(dir: string, op: string): Dir {
     const p = normalize(dir);
-    this.checkAlive(op, p);
+    this.faults.checkAlive(op, p);
     const d = this.dirs.get(p);
     if (d === undefined) throw vfsError(op, p, systemError('ENOENT', op, p, 'no such directory'));
     return d;
