@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, type LsmkvError } from '../../src/base/errors.js';
+import { ErrorCode } from '../../src/base/errors.js';
 import { NodeVfs, nodeVfs } from '../../src/vfs/node-vfs.js';
 import { caught } from './caught.js';
 
