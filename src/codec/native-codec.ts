@@ -22,15 +22,15 @@ import { tsCodec } from './ts-codec.js';
 /** Argument-check failures of the binding. DO NOT CHANGE without native/status.h (ArgStatus). */
 export const NativeArgStatus = {
   WRONG_ARGUMENT_COUNT: -1,
-  NOT_UINT8ARRAY: -2,
-  NOT_UINT32ARRAY: -3,
+  NOT_UINT8_ARRAY: -2,
+  NOT_UINT32_ARRAY: -3,
   NOT_INTEGER: -4,
   BAD_COUNT: -5,
   OFFSETS_TOO_SHORT: -6,
   BAD_OFFSETS: -7,
   BAD_RESTART_INTERVAL: -8,
   BAD_BITS_PER_KEY: -9,
-  TOO_LARGE: -10,
+  BLOCK_TOO_LARGE: -10,
   NOT_NUMBER: -11,
 } as const;
 export type NativeArgStatus = (typeof NativeArgStatus)[keyof typeof NativeArgStatus];
@@ -56,15 +56,15 @@ export interface NativeBinding {
 
 const ARG_MESSAGES: Record<number, [typeof TypeError | typeof RangeError, string]> = {
   [NativeArgStatus.WRONG_ARGUMENT_COUNT]: [TypeError, 'wrong number of arguments'],
-  [NativeArgStatus.NOT_UINT8ARRAY]: [TypeError, 'expected a Uint8Array'],
-  [NativeArgStatus.NOT_UINT32ARRAY]: [TypeError, 'expected a Uint32Array of offsets'],
+  [NativeArgStatus.NOT_UINT8_ARRAY]: [TypeError, 'expected a Uint8Array'],
+  [NativeArgStatus.NOT_UINT32_ARRAY]: [TypeError, 'expected a Uint32Array of offsets'],
   [NativeArgStatus.NOT_INTEGER]: [TypeError, 'expected an integer'],
   [NativeArgStatus.BAD_COUNT]: [RangeError, 'count must be an integer >= 1 (>= 0 for bloomBuild)'],
   [NativeArgStatus.OFFSETS_TOO_SHORT]: [RangeError, 'offsets must have at least count + 1 elements'],
   [NativeArgStatus.BAD_OFFSETS]: [RangeError, 'offsets must be non-decreasing and within the byte array'],
   [NativeArgStatus.BAD_RESTART_INTERVAL]: [RangeError, 'restartInterval must be an integer >= 1'],
   [NativeArgStatus.BAD_BITS_PER_KEY]: [RangeError, 'bitsPerKey must be between 0 and 1000000'],
-  [NativeArgStatus.TOO_LARGE]: [RangeError, 'output would exceed the format limit'],
+  [NativeArgStatus.BLOCK_TOO_LARGE]: [RangeError, 'output would exceed the format limit'],
   [NativeArgStatus.NOT_NUMBER]: [TypeError, 'expected a finite number'],
 };
 
