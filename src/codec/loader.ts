@@ -106,7 +106,7 @@ export function selfTestCodec(codec: Codec): string | undefined {
 }
 
 /** Checks that the binary's status numbers are the ones codec.ts uses; returns the first mismatch. */
-function checkStatusNumbers(binding: NativeBinding): string | undefined {
+export function checkStatusNumbers(binding: Pick<NativeBinding, 'codecStatus'>): string | undefined {
   const native = binding.codecStatus as Record<string, number> | undefined;
   if (native === undefined) return 'the addon exports no codecStatus (stale build?)';
   for (const [name, value] of Object.entries(CodecStatus)) {
