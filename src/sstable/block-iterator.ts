@@ -1,0 +1,114 @@
+/**
+ * block-iterator — an InternalIterator over one DecodedBlock whose keys are internal keys (data and index
+ * blocks), plus the binary searches the table reader uses directly.
+ *
+ * Random access comes from the DecodedBlock's flat offsets, so seek and seekForPrev are plain binary searches
+ * over all entries (no restart-point walk). key()/value() are views into the block: valid while the block is
+ * (blocks are immutable; a cached block stays valid after eviction because the iterator holds it).
+ * REQUIRES: every key in the block is at least TRAILER_SIZE bytes (the table reader checks this on load).
+ */
+
+import { compareRanges, compareTrailers } from '../base/comparator.js';
+import { TRAILER_SIZE } from '../base/internal-key.js';
+import type { InternalIterator } from '../base/iterator.js';
+import type { DecodedBlock } from '../codec/codec.js';
+
+/** Internal-key comparison of block key i with target: negative if the entry sorts before the target. */
+export function compareEntryTo(block: DecodedBlock, i: number, target: Uint8Array): number {
+  const s = block.keyOffsets[i]!;
+  const e = block.keyOffsets[i + 1]! - TRAILER_SIZE;
+  const tu = target.length - TRAILER_SIZE;
+  const c = compareRanges(block.keys, s, e, target, 0, tu);
+  if (c !== 0) return c;
+  return compareTrailers(block.keys, e, target, tu);
+}
+
+/** Index of the first entry with key >= target, or block.count if there is none. */
+export function lowerBound(block: DecodedBlock, target: Uint8Array): number {
+  let lo = 0;
+  let hi = block.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareEntryTo(block, mid, target) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the last entry with key <= target, or -1 if there is none. */
+export function lastAtOrBefore(block: DecodedBlock, target: Uint8Array): number {
+  let lo = 0;
+  let hi = block.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareEntryTo(block, mid, target) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+const EMPTY: DecodedBlock = {
+  count: 0,
+  keys: Buffer.alloc(0),
+  keyOffsets: new Uint32Array(1),
+  data: Buffer.alloc(0),
+  valueOffsets: new Uint32Array(0),
+};
+
+export class BlockIterator implements InternalIterator {
+  private block: DecodedBlock;
+  private pos = -1;
+
+  constructor(block: DecodedBlock = EMPTY) {
+    this.block = block;
+  }
+
+  /** Points the iterator at another block (unpositioned). Lets the table iterator reuse one object. */
+  reset(block: DecodedBlock): void {
+    this.block = block;
+    this.pos = -1;
+  }
+
+  valid(): boolean {
+    return this.pos >= 0 && this.pos < this.block.count;
+  }
+
+  seekToFirst(): void {
+    this.pos = this.block.count > 0 ? 0 : -1;
+  }
+
+  seekToLast(): void {
+    this.pos = this.block.count - 1;
+  }
+
+  seek(target: Uint8Array): void {
+    this.pos = lowerBound(this.block, target);
+  }
+
+  seekForPrev(target: Uint8Array): void {
+    this.pos = lastAtOrBefore(this.block, target);
+  }
+
+  next(): void {
+    this.pos++;
+  }
+
+  prev(): void {
+    this.pos--;
+  }
+
+  key(): Uint8Array {
+    const b = this.block;
+    return b.keys.subarray(b.keyOffsets[this.pos]!, b.keyOffsets[this.pos + 1]!);
+  }
+
+  value(): Uint8Array {
+    const b = this.block;
+    return b.data.subarray(b.valueOffsets[2 * this.pos]!, b.valueOffsets[2 * this.pos + 1]!);
+  }
+
+  close(): void {
+    this.block = EMPTY;
+    this.pos = -1;
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * table-builder — writes one table file (docs/FORMAT.md "Table files") from internal keys added in order.
+ *
+ *   data blocks (cut when their encoded size reaches blockSize) → filter → properties → metaindex → index → footer
+ *
+ * Each block goes to the codec once (BlockBuilder keeps entries flat), is snappy-compressed only if that saves at
+ * least 1/8, and is appended with its 5-byte trailer. The bloom filter covers the table's distinct user keys,
+ * collected flat and built with one codec call at finish. Used by flush and compaction; one builder per file,
+ * not shared. Does not sync or close the file: the caller decides durability.
+ * REQUIRES: the file is empty when the builder is created (block offsets start at 0).
+ */
+
+import snappy from 'snappy';
+import { ByteWriter, putFixed32 } from '../base/coding.js';
+import { compareRanges, compareTrailers } from '../base/comparator.js';
+import { TRAILER_SIZE, ValueKind, trailerKind, trailerSequence } from '../base/internal-key.js';
+import type { WritableFile } from '../base/vfs.js';
+import type { Codec } from '../codec/codec.js';
+import { CHECKSUM_SEED } from '../codec/codec.js';
+import { BlockBuilder } from './block-builder.js';
+import { BLOCK_TRAILER_SIZE, BlockCompression, encodeBlockHandle } from './block-handle.js';
+import { encodeFooter } from './footer.js';
+import { METAINDEX_FILTER, METAINDEX_PROPERTIES } from './metaindex.js';
+import { propertiesToEntries } from './table-properties.js';
+
+export interface TableBuilderOptions {
+  blockSize: number;
+  blockRestartInterval: number;
+  /** 0 writes no filter block. */
+  bloomBitsPerKey: number;
+  compression: 'snappy' | 'none';
+  /** lsmkv.creation-time to record (ms since epoch); default Date.now(). Fixed in golden-file tests. */
+  creationTime?: number;
+}
+
+export interface TableInfo {
+  /** File size after finish. */
+  size: number;
+  /** Copies of the first and last internal keys. */
+  smallest: Buffer;
+  largest: Buffer;
+  numEntries: number;
+  numDeletions: number;
+  minSequence: number;
+  maxSequence: number;
+}
+
+export class TableBuilder {
+  private readonly data: BlockBuilder;
+  private readonly index = new BlockBuilder(1);
+  private offset = 0;
+  private numEntries_ = 0;
+  private numDeletions = 0;
+  private minSequence = Number.MAX_SAFE_INTEGER;
+  private maxSequence = 0;
+  private rawKeySize = 0;
+  private rawValueSize = 0;
+  private numDataBlocks = 0;
+  private smallest: Buffer | undefined;
+  /** The previous key added (flat, reused). */
+  private last = Buffer.alloc(64);
+  private lastLength = 0;
+  /** Distinct user keys for the filter, flat. */
+  private readonly userKeys = new ByteWriter(4096);
+  private userKeyOffsets = new Uint32Array(1024);
+  private numUserKeys = 0;
+  private finished = false;
+
+  constructor(
+    private readonly file: WritableFile,
+    private readonly options: TableBuilderOptions,
+    private readonly codec: Codec,
+  ) {
+    this.data = new BlockBuilder(options.blockRestartInterval);
+  }
+
+  get numEntries(): number {
+    return this.numEntries_;
+  }
+
+  /** Bytes written so far plus the pending data block. */
+  get estimatedSize(): number {
+    return this.offset + (this.data.empty ? 0 : this.data.encodedSize + BLOCK_TRAILER_SIZE);
+  }
+
+  /** REQUIRES: ikey strictly greater (internal-key order) than the previous one; finish() not called. */
+  add(ikey: Uint8Array, value: Uint8Array): void {
+    if (this.finished) throw new Error('sstable: add after finish');
+    if (ikey.length < TRAILER_SIZE) throw new RangeError('sstable: internal key shorter than its trailer');
+    const userLen = ikey.length - TRAILER_SIZE;
+    if (this.numEntries_ === 0) {
+      this.smallest = Buffer.from(ikey);
+      this.addUserKey(ikey, userLen);
+    } else {
+      const lastUser = this.lastLength - TRAILER_SIZE;
+      const c = compareRanges(this.last, 0, lastUser, ikey, 0, userLen);
+      if (c > 0 || (c === 0 && compareTrailers(this.last, lastUser, ikey, userLen) >= 0)) {
+        throw new RangeError('sstable: keys must be added in strictly increasing internal-key order');
+      }
+      if (c !== 0) this.addUserKey(ikey, userLen);
+    }
+    this.setLast(ikey);
+
+    const seq = trailerSequence(ikey, userLen);
+    if (seq < this.minSequence) this.minSequence = seq;
+    if (seq > this.maxSequence) this.maxSequence = seq;
+    if (trailerKind(ikey, userLen) === ValueKind.Deletion) this.numDeletions++;
+    this.numEntries_++;
+    this.rawKeySize += ikey.length;
+    this.rawValueSize += value.length;
+
+    this.data.add(ikey, value);
+    if (this.data.encodedSize >= this.options.blockSize) this.flushDataBlock();
+  }
+
+  /** Writes the remaining blocks, filter, properties, metaindex, index and footer. Does not sync or close. */
+  finish(): TableInfo {
+    if (this.finished) throw new Error('sstable: finish called twice');
+    if (this.numEntries_ === 0) throw new RangeError('sstable: a table needs at least one entry');
+    this.finished = true;
+    if (!this.data.empty) this.flushDataBlock();
+    const dataSize = this.offset;
+
+    const meta = new BlockBuilder(1);
+    let filterSize = 0;
+    let filterHandle: Buffer | undefined;
+    if (this.options.bloomBitsPerKey > 0) {
+      const filter = this.codec.bloomBuild(this.userKeys.buf, this.userKeyOffsets, this.numUserKeys,
+        this.options.bloomBitsPerKey);
+      filterSize = filter.length;
+      filterHandle = this.writeBlock(filter, false);
+    }
+
+    // The index is complete now; encode it first so the properties can record its size.
+    const indexContents = this.index.finish(this.codec);
+    const [indexStored, indexType] = this.maybeCompress(indexContents);
+    const largest = Buffer.from(this.last.subarray(0, this.lastLength));
+    const props = propertiesToEntries({
+      creationTime: this.options.creationTime ?? Date.now(),
+      dataSize,
+      filterSize,
+      indexSize: indexStored.length,
+      largestKey: largest,
+      maxSequence: this.maxSequence,
+      minSequence: this.minSequence,
+      numDataBlocks: this.numDataBlocks,
+      numDeletions: this.numDeletions,
+      numEntries: this.numEntries_,
+      rawKeySize: this.rawKeySize,
+      rawValueSize: this.rawValueSize,
+      smallestKey: this.smallest!,
+    });
+    const propsHandle = this.writeBlock(this.codec.encodeBlock(props, 1), true);
+
+    if (filterHandle !== undefined) meta.add(Buffer.from(METAINDEX_FILTER, 'latin1'), filterHandle);
+    meta.add(Buffer.from(METAINDEX_PROPERTIES, 'latin1'), propsHandle);
+    const metaOffset = this.offset;
+    const metaContents = meta.finish(this.codec);
+    const [metaStored, metaType] = this.maybeCompress(metaContents);
+    this.writeStored(metaStored, metaType);
+
+    const indexOffset = this.offset;
+    this.writeStored(indexStored, indexType);
+
+    const footer = encodeFooter(this.codec, {
+      metaindexOffset: metaOffset,
+      metaindexSize: metaStored.length,
+      indexOffset,
+      indexSize: indexStored.length,
+    });
+    this.file.append(footer);
+    this.offset += footer.length;
+
+    return {
+      size: this.offset,
+      smallest: this.smallest!,
+      largest,
+      numEntries: this.numEntries_,
+      numDeletions: this.numDeletions,
+      minSequence: this.minSequence,
+      maxSequence: this.maxSequence,
+    };
+  }
+
+  private setLast(ikey: Uint8Array): void {
+    if (ikey.length > this.last.length) this.last = Buffer.alloc(Math.max(ikey.length, this.last.length * 2));
+    this.last.set(ikey);
+    this.lastLength = ikey.length;
+  }
+
+  private addUserKey(ikey: Uint8Array, userLen: number): void {
+    const n = this.numUserKeys;
+    if (n + 2 > this.userKeyOffsets.length) {
+      const grown = new Uint32Array(this.userKeyOffsets.length * 2);
+      grown.set(this.userKeyOffsets);
+      this.userKeyOffsets = grown;
+    }
+    this.userKeys.bytes(ikey.subarray(0, userLen));
+    this.numUserKeys = n + 1;
+    this.userKeyOffsets[n + 1] = this.userKeys.length;
+  }
+
+  private flushDataBlock(): void {
+    const handle = this.writeBlock(this.data.finish(this.codec), true);
+    this.index.add(this.data.lastKey(), handle);
+    this.data.reset();
+    this.numDataBlocks++;
+  }
+
+  /** Snappy-compresses contents if that saves at least 1/8 and compression is on. */
+  private maybeCompress(contents: Buffer): [Buffer, number] {
+    if (this.options.compression === 'snappy') {
+      const c = snappy.compressSync(contents);
+      if (contents.length - c.length >= contents.length / 8) return [c, BlockCompression.SNAPPY];
+    }
+    return [contents, BlockCompression.NONE];
+  }
+
+  /** Writes a block with its trailer; returns its encoded handle. */
+  private writeBlock(contents: Buffer, compressible: boolean): Buffer {
+    const [stored, type] = compressible ? this.maybeCompress(contents) : [contents, BlockCompression.NONE];
+    const offset = this.offset;
+    this.writeStored(stored, type);
+    return encodeBlockHandle(offset, stored.length);
+  }
+
+  private writeStored(stored: Buffer, type: number): void {
+    const out = Buffer.allocUnsafe(stored.length + BLOCK_TRAILER_SIZE);
+    stored.copy(out, 0);
+    out[stored.length] = type;
+    putFixed32(out, stored.length + 1, this.codec.xxh32(out.subarray(0, stored.length + 1), CHECKSUM_SEED));
+    this.file.append(out);
+    this.offset += out.length;
+  }
+}
