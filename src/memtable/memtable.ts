@@ -1,0 +1,343 @@
+/**
+ * memtable — the in-memory write buffer: an arena skiplist ordered by internal key (user key ascending bytewise,
+ * then sequence descending, then kind descending; src/base/comparator.ts).
+ *
+ * No object per entry. Entry bytes (user key ‖ 8-byte trailer ‖ value) live in the Arena's chunks; nodes live in
+ * one Int32Array (the "link array") over a SharedArrayBuffer, a node being a run of ints at position p:
+ *
+ *   p+0 chunk index   p+1 offset in chunk   p+2 internal key length   p+3 value length
+ *   p+4 prev node at level 0                p+5+l next node at level l (0 <= l < node height)
+ *
+ * Position 0 is the head (MAX_HEIGHT next links) and doubles as "no node": nothing links forward to the head, and
+ * the first node's prev link is 0. The head's prev slot holds the last node (the tail), so seekToLast is O(1).
+ * Branching factor 4, at most 12 levels (4^12 = 16 M entries before searches degrade, far above what a 64 MiB
+ * write buffer holds).
+ *
+ * Reverse iteration: level 0 carries backward links, so prev() is one array read. The alternative (LevelDB's
+ * "find less than" search from the head, no back links) costs a full O(log n) search per step; the measurement is
+ * in bench/memtable.bench.ts and recorded at the bottom of this header.
+ *
+ * Threads: one thread (the db's) writes. A memtable is frozen before image() hands its SharedArrayBuffers to a
+ * worker (postMessage shares, never copies them), and a frozen memtable is never written again, so readers in
+ * other threads see a quiescent structure and need no atomics. fromImage() builds a read-only MemTable over those
+ * buffers. The link array is replaced by a larger copy when it fills; that happens only while not frozen, and the
+ * iterator re-reads the current array on every move.
+ *
+ * Who may call: the db layer (write path, read path, flush). REQUIRES lines on each method.
+ *
+ * Measured (bench/memtable.bench.ts, Node 20, 2 cores): see the numbers in the bench file's header.
+ */
+
+import { LsmkvError, ErrorCode } from '../base/errors.js';
+import { KIND_FOR_SEEK, TRAILER_SIZE, ValueKind, putTrailer, trailerSequence } from '../base/internal-key.js';
+import type { InternalIterator } from '../base/iterator.js';
+import { Arena, type ArenaImage } from './arena.js';
+import { compareByteRanges } from './compare-bytes.js';
+import { MemTableIterator, type SkipListNodes } from './memtable-iterator.js';
+
+export const MAX_HEIGHT = 12;
+const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+const MIN_CHUNK_SIZE = 1024;
+const MAX_CHUNK_SIZE = 2 ** 30;
+const INITIAL_LINK_INTS = 4096;
+
+const F_CHUNK = 0;
+const F_OFFSET = 1;
+const F_KEYLEN = 2;
+const F_VALLEN = 3;
+const F_PREV = 4;
+const F_NEXT = 5;
+const HEAD = 0;
+
+/** Plain data and SharedArrayBuffers: structured-cloneable, and postMessage shares the buffers without a copy. */
+export interface MemTableImage {
+  arena: ArenaImage;
+  /** The link array's buffer (Int32 nodes; see the header of memtable.ts). */
+  links: SharedArrayBuffer;
+  /** Ints of `links` in use. */
+  linksUsed: number;
+  /** Current height of the skiplist (levels in use). */
+  height: number;
+  count: number;
+}
+
+export interface MemTableOptions {
+  /** Arena chunk bytes, default 4 MiB; entries larger than a quarter of it get their own chunk. */
+  chunkSize?: number;
+}
+
+/** Callback of forEachRaw: entry key is chunk[keyStart, keyEnd) (an internal key), value chunk[keyEnd, valueEnd). */
+export type RawEntryCallback = (chunk: Buffer, keyStart: number, keyEnd: number, valueEnd: number) => void;
+
+export class MemTable implements SkipListNodes {
+  private arena: Arena;
+  private links: Int32Array;
+  private linksUsed: number;
+  private height = 1;
+  private entryCount = 0;
+  private isFrozen = false;
+  private rng = 0x2545f491;
+  /** splice[l] = the node after which an insert links in at level l; reused by every add(). */
+  private readonly splice = new Int32Array(MAX_HEIGHT);
+
+  constructor(options?: MemTableOptions) {
+    const chunkSize = options?.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
+      throw new RangeError(
+        `memtable: chunkSize must be an integer between ${MIN_CHUNK_SIZE} and ${MAX_CHUNK_SIZE}, got ${chunkSize}`,
+      );
+    }
+    this.arena = new Arena(chunkSize);
+    this.links = new Int32Array(new SharedArrayBuffer(INITIAL_LINK_INTS * 4));
+    this.linksUsed = F_NEXT + MAX_HEIGHT;
+  }
+
+  /** Bytes used (arena + links): what the db compares with writeBufferSize. */
+  get approximateBytes(): number {
+    return this.arena.usedBytes + this.linksUsed * 4;
+  }
+
+  get count(): number {
+    return this.entryCount;
+  }
+
+  get frozen(): boolean {
+    return this.isFrozen;
+  }
+
+  /**
+   * Inserts an entry. key is a user key; kind a ValueKind (the value is stored as given, empty for deletions).
+   * REQUIRES: not frozen; (key, seq) not already present; 0 <= seq < 2^53; 0 <= kind <= 255.
+   */
+  add(seq: number, kind: number, key: Uint8Array, value: Uint8Array): void {
+    if (this.isFrozen) throw new LsmkvError(ErrorCode.READ_ONLY, 'memtable: add on a frozen memtable');
+    const keyLen = key.length;
+    const ikeyLen = keyLen + TRAILER_SIZE;
+    const valueLen = value.length;
+    const arena = this.arena;
+    const off = arena.allocate(ikeyLen + valueLen);
+    const chunkIndex = arena.lastChunk;
+    const chunk = arena.chunks[chunkIndex]!;
+    chunk.set(key, off);
+    putTrailer(chunk, off + keyLen, seq, kind);
+    if (valueLen !== 0) chunk.set(value, off + ikeyLen);
+
+    const h = this.randomHeight();
+    const p = this.linksUsed;
+    if (p + F_NEXT + h > this.links.length) this.growLinks(p + F_NEXT + h);
+    const splice = this.splice;
+    this.findGreaterOrEqual(key, 0, keyLen, seq, kind, splice);
+    if (h > this.height) {
+      for (let l = this.height; l < h; l++) splice[l] = HEAD;
+      this.height = h;
+    }
+    const links = this.links;
+    links[p + F_CHUNK] = chunkIndex;
+    links[p + F_OFFSET] = off;
+    links[p + F_KEYLEN] = ikeyLen;
+    links[p + F_VALLEN] = valueLen;
+    for (let l = 0; l < h; l++) {
+      const before = splice[l]!;
+      links[p + F_NEXT + l] = links[before + F_NEXT + l]!;
+      links[before + F_NEXT + l] = p;
+    }
+    const before0 = splice[0]!;
+    links[p + F_PREV] = before0;
+    const after0 = links[p + F_NEXT]!;
+    links[(after0 === 0 ? HEAD : after0) + F_PREV] = p;
+    this.linksUsed = p + F_NEXT + h;
+    this.entryCount++;
+  }
+
+  /**
+   * The newest entry for `key` with sequence <= seq: undefined if there is none here, null if it is a deletion,
+   * else a copy of its value.
+   */
+  get(key: Uint8Array, seq: number): Buffer | null | undefined {
+    const p = this.findGreaterOrEqual(key, 0, key.length, seq, KIND_FOR_SEEK, null);
+    if (p === 0) return undefined;
+    const links = this.links;
+    const chunk = this.arena.chunks[links[p + F_CHUNK]!]!;
+    const off = links[p + F_OFFSET]!;
+    const ukEnd = off + links[p + F_KEYLEN]! - TRAILER_SIZE;
+    if (ukEnd - off !== key.length || compareByteRanges(chunk, off, ukEnd, key, 0, key.length) !== 0) return undefined;
+    if (chunk[ukEnd] === ValueKind.Deletion) return null;
+    const vStart = ukEnd + TRAILER_SIZE;
+    const vLen = links[p + F_VALLEN]!;
+    const out = Buffer.allocUnsafe(vLen);
+    chunk.copy(out, 0, vStart, vStart + vLen);
+    return out;
+  }
+
+  /** An InternalIterator over the entries; key()/value() are views into the arena, valid while this lives. */
+  iterator(): InternalIterator {
+    return new MemTableIterator(this);
+  }
+
+  /**
+   * Calls cb for every entry in order with views of its internal key and value (valid while this lives).
+   * The flush path: one level-0 walk, no iterator dispatch.
+   */
+  forEach(cb: (key: Buffer, value: Buffer) => void): void {
+    const links = this.links;
+    const chunks = this.arena.chunks;
+    for (let p = links[HEAD + F_NEXT]!; p !== 0; p = links[p + F_NEXT]!) {
+      const chunk = chunks[links[p + F_CHUNK]!]!;
+      const off = links[p + F_OFFSET]!;
+      const keyEnd = off + links[p + F_KEYLEN]!;
+      cb(chunk.subarray(off, keyEnd), chunk.subarray(keyEnd, keyEnd + links[p + F_VALLEN]!));
+    }
+  }
+
+  /** Like forEach, but hands out offsets into the chunk instead of views: no allocation per entry. */
+  forEachRaw(cb: RawEntryCallback): void {
+    const links = this.links;
+    const chunks = this.arena.chunks;
+    for (let p = links[HEAD + F_NEXT]!; p !== 0; p = links[p + F_NEXT]!) {
+      const off = links[p + F_OFFSET]!;
+      const keyEnd = off + links[p + F_KEYLEN]!;
+      cb(chunks[links[p + F_CHUNK]!]!, off, keyEnd, keyEnd + links[p + F_VALLEN]!);
+    }
+  }
+
+  /** Makes the memtable immutable; afterwards add() throws and image() may be taken. Idempotent. */
+  freeze(): void {
+    this.isFrozen = true;
+  }
+
+  /** The shared buffers and counters that fromImage() needs. REQUIRES: frozen. */
+  image(): MemTableImage {
+    if (!this.isFrozen) throw new LsmkvError(ErrorCode.INVALID_ARGUMENT, 'memtable: image() of a memtable not frozen');
+    return {
+      arena: this.arena.image(),
+      links: this.links.buffer as SharedArrayBuffer,
+      linksUsed: this.linksUsed,
+      height: this.height,
+      count: this.entryCount,
+    };
+  }
+
+  /** A frozen, read-only MemTable over an image's buffers (no copy), e.g. in a worker thread. */
+  static fromImage(image: MemTableImage): MemTable {
+    if (typeof image !== 'object' || image === null || !(image.links instanceof SharedArrayBuffer)) {
+      throw new TypeError('memtable: image.links must be a SharedArrayBuffer');
+    }
+    const { linksUsed, height, count } = image;
+    if (!Number.isInteger(linksUsed) || linksUsed * 4 > image.links.byteLength || linksUsed < F_NEXT + MAX_HEIGHT) {
+      throw new RangeError(`memtable: image.linksUsed out of range: ${linksUsed}`);
+    }
+    if (!Number.isInteger(height) || height < 1 || height > MAX_HEIGHT) {
+      throw new RangeError(`memtable: image.height out of range: ${height}`);
+    }
+    const mt = new MemTable({ chunkSize: MIN_CHUNK_SIZE });
+    mt.arena = Arena.fromImage(image.arena);
+    mt.links = new Int32Array(image.links);
+    mt.linksUsed = linksUsed;
+    mt.height = height;
+    mt.entryCount = count;
+    mt.isFrozen = true;
+    return mt;
+  }
+
+  // ---- SkipListNodes: node-level access for MemTableIterator. Node 0 means "none". ----
+
+  firstNode(): number {
+    return this.links[HEAD + F_NEXT]!;
+  }
+
+  lastNode(): number {
+    return this.links[HEAD + F_PREV]!;
+  }
+
+  nextNode(p: number): number {
+    return this.links[p + F_NEXT]!;
+  }
+
+  prevNode(p: number): number {
+    return this.links[p + F_PREV]!;
+  }
+
+  seekNode(t: Uint8Array, ts: number, te: number, seq: number, kind: number): number {
+    return this.findGreaterOrEqual(t, ts, te, seq, kind, null);
+  }
+
+  compareNode(p: number, t: Uint8Array, ts: number, te: number, seq: number, kind: number): number {
+    const links = this.links;
+    const chunk = this.arena.chunks[links[p + F_CHUNK]!]!;
+    const off = links[p + F_OFFSET]!;
+    const ukEnd = off + links[p + F_KEYLEN]! - TRAILER_SIZE;
+    const c = compareByteRanges(chunk, off, ukEnd, t, ts, te);
+    if (c !== 0) return c;
+    const s = trailerSequence(chunk, ukEnd);
+    if (s !== seq) return s > seq ? -1 : 1;
+    const k = chunk[ukEnd]!;
+    return k === kind ? 0 : k > kind ? -1 : 1;
+  }
+
+  nodeKey(p: number): Buffer {
+    const links = this.links;
+    const off = links[p + F_OFFSET]!;
+    return this.arena.chunks[links[p + F_CHUNK]!]!.subarray(off, off + links[p + F_KEYLEN]!);
+  }
+
+  nodeValue(p: number): Buffer {
+    const links = this.links;
+    const start = links[p + F_OFFSET]! + links[p + F_KEYLEN]!;
+    return this.arena.chunks[links[p + F_CHUNK]!]!.subarray(start, start + links[p + F_VALLEN]!);
+  }
+
+  // ---- internals ----
+
+  /**
+   * First node >= target (user key t[ts, te), seq, kind), or 0. If splice is given, splice[l] receives the last
+   * node < target at each level below the current height. Skips re-comparing a node already found bigger one
+   * level up.
+   */
+  private findGreaterOrEqual(
+    t: Uint8Array,
+    ts: number,
+    te: number,
+    seq: number,
+    kind: number,
+    splice: Int32Array | null,
+  ): number {
+    const links = this.links;
+    let x = HEAD;
+    let level = this.height - 1;
+    let lastBigger = -1;
+    for (;;) {
+      const next = links[x + F_NEXT + level]!;
+      if (next !== 0 && next !== lastBigger && this.compareNode(next, t, ts, te, seq, kind) < 0) {
+        x = next;
+      } else {
+        if (splice !== null) splice[level] = x;
+        if (level === 0) return next;
+        lastBigger = next;
+        level--;
+      }
+    }
+  }
+
+  private randomHeight(): number {
+    // xorshift32; height grows with probability 1/4 per level.
+    let s = this.rng;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    this.rng = s;
+    let h = 1;
+    while (h < MAX_HEIGHT && (s & 3) === 0) {
+      h++;
+      s >>>= 2;
+    }
+    return h;
+  }
+
+  private growLinks(need: number): void {
+    let cap = this.links.length * 2;
+    while (cap < need) cap *= 2;
+    const next = new Int32Array(new SharedArrayBuffer(cap * 4));
+    next.set(this.links.subarray(0, this.linksUsed));
+    this.links = next;
+  }
+}
