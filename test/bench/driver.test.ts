@@ -57,6 +57,8 @@ describe('db-bench driver', () => {
 
   it('catches wrong values, phantom reads, short scans, short seeks and ignored deletes', async () => {
     expect(status(await drive({ truncateValues: 99 }, ['fillrandom', 'readrandom']))).toEqual({ fillrandom: true, readrandom: false });
+    expect(status(await drive({ staleReads: true }, ['fillrandom', 'readrandom']))).toEqual({ fillrandom: true, readrandom: false });
+    expect(status(await drive({ scanShiftedValues: true }, ['readseq']))).toEqual({ readseq: false });
     expect(status(await drive({ phantomReads: true }, ['fillrandom', 'readmissing']))).toEqual({ fillrandom: true, readmissing: false });
     expect(status(await drive({ skipScanEvery: 1000 }, ['readseq', 'readreverse']))).toEqual({ readseq: false, readreverse: false });
     expect(status(await drive({ seekCap: 99 }, ['seekrandom']))).toEqual({ seekrandom: false });

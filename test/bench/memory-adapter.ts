@@ -12,6 +12,10 @@ export interface Faults {
   ignoreDeletes?: boolean;
   /** get() returns this many bytes of the value only. */
   truncateValues?: number;
+  /** get() returns a stale value of the right length (the one written first). */
+  staleReads?: boolean;
+  /** scan() returns each key with its neighbour's value. */
+  scanShiftedValues?: boolean;
   /** get() of a missing key returns a value. */
   phantomReads?: boolean;
   /** scan() skips every k-th entry. */
@@ -78,6 +82,7 @@ export class MemoryAdapter implements StoreAdapter {
     this.check();
     const v = this.map.get(key.toString('latin1'));
     if (v === undefined) return this.faults.phantomReads ? Buffer.from('phantom') : undefined;
+    if (this.faults.staleReads) return this.map.values().next().value;
     return this.faults.truncateValues !== undefined ? v.subarray(0, this.faults.truncateValues) : v;
   }
 
@@ -89,10 +94,12 @@ export class MemoryAdapter implements StoreAdapter {
   async scan(reverse: boolean, visit: Visit): Promise<void> {
     this.check();
     let i = 0;
-    for (const k of this.sorted(reverse)) {
+    const keys = this.sorted(reverse);
+    for (const k of keys) {
       i++;
       if (this.faults.skipScanEvery && i % this.faults.skipScanEvery === 0) continue;
-      visit(Buffer.from(k, 'latin1'), this.map.get(k)!);
+      const vk = this.faults.scanShiftedValues ? keys[i % keys.length]! : k;
+      visit(Buffer.from(k, 'latin1'), this.map.get(vk)!);
     }
   }
 
