@@ -9,13 +9,18 @@ namespace lsmkv {
 namespace {
 
 // A typed array of element type T (JS type `type`): its data and element count, or `mismatch`.
+// One napi_get_typedarray_info call: it fails (without throwing) for anything that is not a typed array.
 template <typename T>
 ArgStatus GetTypedArray(const Napi::Value& value, napi_typedarray_type type, ArgStatus mismatch, const T** data,
                         size_t* size) {
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) return mismatch;
-  Napi::TypedArrayOf<T> array = value.As<Napi::TypedArrayOf<T>>();
-  *data = array.Data();
-  *size = array.ElementLength();
+  napi_typedarray_type actual;
+  size_t length = 0;
+  void* bytes = nullptr;
+  napi_status status =
+      napi_get_typedarray_info(value.Env(), value, &actual, &length, &bytes, nullptr, nullptr);
+  if (status != napi_ok || actual != type) return mismatch;
+  *data = static_cast<const T*>(bytes);
+  *size = length;
   return ArgStatus::kOk;
 }
 
@@ -30,8 +35,8 @@ ArgStatus GetOffsets(const Napi::Value& value, OffsetSpan* out) {
 }
 
 ArgStatus GetInteger(const Napi::Value& value, double min, double max, ArgStatus out_of_range, uint32_t* out) {
-  if (!value.IsNumber()) return ArgStatus::kNotInteger;
-  double d = value.As<Napi::Number>().DoubleValue();
+  double d;
+  if (napi_get_value_double(value.Env(), value, &d) != napi_ok) return ArgStatus::kNotInteger;
   if (!std::isfinite(d) || std::floor(d) != d) return ArgStatus::kNotInteger;
   if (d < min || d > max) return out_of_range;
   *out = static_cast<uint32_t>(d);
@@ -39,8 +44,8 @@ ArgStatus GetInteger(const Napi::Value& value, double min, double max, ArgStatus
 }
 
 ArgStatus GetNumber(const Napi::Value& value, double min, double max, ArgStatus out_of_range, double* out) {
-  if (!value.IsNumber()) return ArgStatus::kNotNumber;
-  double d = value.As<Napi::Number>().DoubleValue();
+  double d;
+  if (napi_get_value_double(value.Env(), value, &d) != napi_ok) return ArgStatus::kNotNumber;
   if (!std::isfinite(d)) return ArgStatus::kNotNumber;
   if (d < min || d > max) return out_of_range;
   *out = d;

@@ -4,8 +4,8 @@
  *
  * Invariants: output is byte-identical to ./ts-codec.ts (test/codec/parity.test.ts). Every call crosses into
  * native code once per block, table or checksummed record, never per key. bloomMayContain is the TypeScript
- * function (one key per call: crossing the boundary would cost more than the probe; see
- * docs/decisions/native.md).
+ * function (one key per call: crossing the boundary would cost more than the probe), and so is xxh32 below
+ * NATIVE_XXH32_MIN_BYTES (see docs/decisions/native.md).
  *
  * Who may call: src/codec/loader.ts, which loads the binding (the only file that does) and hands it to
  * createNativeCodec. The rest of the engine sees only the Codec interface.
@@ -18,6 +18,14 @@ import { endianness } from 'node:os';
 
 import type { BlockEntries, Codec, CodecStatus, DecodedBlock } from './codec.js';
 import { tsCodec } from './ts-codec.js';
+import { xxh32 as tsXxh32 } from './xxh32.js';
+
+/**
+ * Inputs shorter than this are hashed in TypeScript: a call into the addon costs ~80 ns before hashing a byte, so
+ * the native hash only wins from about 200 bytes (bench/codec.bench.ts, "xxh32 100 B" vs "xxh32 4 KiB";
+ * crossover measured in docs/decisions/native.md). Same result either way: both are XXH32.
+ */
+export const NATIVE_XXH32_MIN_BYTES = 192;
 
 /** Argument-check failures of the binding. DO NOT CHANGE without native/status.h (ArgStatus). */
 export const NativeArgStatus = {
@@ -99,6 +107,7 @@ export function createNativeCodec(binding: NativeBinding): Codec {
   return {
     kind: 'native',
     xxh32(data: Uint8Array, seed: number): number {
+      if (data.length < NATIVE_XXH32_MIN_BYTES) return tsXxh32(data, seed);
       // `>>> 0` gives the same seed the TypeScript side derives with `| 0`, for any number.
       const h = binding.xxh32(data, seed >>> 0);
       if (h < 0) throw nativeArgumentError('xxh32', h);

@@ -286,7 +286,7 @@ describe.skipIf(loaded.codec === undefined)('native and TypeScript codecs agree'
       expect(() => native.decodeBlock('abc' as unknown as Buffer)).toThrow(
         new TypeError('codec: native decodeBlock: expected a Uint8Array'),
       );
-      expect(() => native.xxh32(new Uint16Array(4) as unknown as Uint8Array, 0)).toThrow(TypeError);
+      expect(() => native.xxh32(new Uint16Array(512) as unknown as Uint8Array, 0)).toThrow(TypeError);
       expect(() => native.bloomBuild(entries.keys, entries.keyOffsets, 2, Number.NaN)).toThrow(TypeError);
     });
   });
