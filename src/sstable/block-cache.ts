@@ -71,13 +71,13 @@ export class BlockCache {
   insert(fileNumber: number, offset: number, block: DecodedBlock): void {
     const charge = blockCharge(block);
     if (charge > this.capacity) return;
+    const old = this.files.get(fileNumber)?.get(offset);
+    if (old !== undefined) this.remove(old);
     let perFile = this.files.get(fileNumber);
     if (perFile === undefined) {
       perFile = new Map();
       this.files.set(fileNumber, perFile);
     }
-    const old = perFile.get(offset);
-    if (old !== undefined) this.remove(old);
     const node: Node = { fileNumber, offset, block, charge, prev: undefined, next: undefined };
     perFile.set(offset, node);
     this.pushFront(node);

@@ -1,0 +1,95 @@
+/**
+ * BlockCache: LRU order, byte bound, hit/miss counters, per-file eviction, capacity 0 disabled.
+ */
+
+import { describe, expect, it } from 'vitest';
+import type { DecodedBlock } from '../../src/codec/codec.js';
+import { BlockCache, blockCharge } from '../../src/sstable/block-cache.js';
+
+function block(bytes: number): DecodedBlock {
+  return {
+    count: 1,
+    keys: Buffer.alloc(8),
+    keyOffsets: new Uint32Array([0, 8]),
+    data: Buffer.alloc(bytes),
+    valueOffsets: new Uint32Array([0, bytes]),
+  };
+}
+
+describe('BlockCache', () => {
+  it('evicts the least recently used block when over capacity', () => {
+    const one = blockCharge(block(1000));
+    const cache = new BlockCache(3 * one);
+    const a = block(1000);
+    cache.insert(1, 0, a);
+    cache.insert(1, 100, block(1000));
+    cache.insert(2, 0, block(1000));
+    expect(cache.size).toBe(3);
+    expect(cache.usage).toBe(3 * one);
+    expect(cache.get(1, 0)).toBe(a); // now (1,0) is most recent; (1,100) is least
+    cache.insert(3, 0, block(1000));
+    expect(cache.size).toBe(3);
+    expect(cache.get(1, 100)).toBeUndefined();
+    expect(cache.get(1, 0)).toBe(a);
+    expect(cache.get(2, 0)).toBeDefined();
+    expect(cache.get(3, 0)).toBeDefined();
+    expect(cache.hits).toBe(4);
+    expect(cache.misses).toBe(1);
+  });
+
+  it('keys blocks by file number and offset', () => {
+    const cache = new BlockCache(1 << 20);
+    const a = block(10);
+    const b = block(10);
+    cache.insert(1, 50, a);
+    cache.insert(2, 50, b);
+    expect(cache.get(1, 50)).toBe(a);
+    expect(cache.get(2, 50)).toBe(b);
+    expect(cache.get(1, 51)).toBeUndefined();
+    const c = block(20);
+    cache.insert(1, 50, c); // replaces, charge updated (regression: replacing a file's only block lost it)
+    expect(cache.get(1, 50)).toBe(c);
+    expect(cache.size).toBe(2);
+    expect(cache.usage).toBe(blockCharge(b) + blockCharge(c));
+  });
+
+  it('drops every block of a file', () => {
+    const cache = new BlockCache(1 << 20);
+    for (let off = 0; off < 10; off++) cache.insert(7, off * 100, block(10));
+    cache.insert(8, 0, block(10));
+    cache.evictFile(7);
+    expect(cache.size).toBe(1);
+    expect(cache.get(7, 0)).toBeUndefined();
+    expect(cache.get(8, 0)).toBeDefined();
+    expect(cache.usage).toBe(blockCharge(block(10)));
+    cache.evictFile(99);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(cache.usage).toBe(0);
+  });
+
+  it('does not cache blocks bigger than its capacity, and capacity 0 keeps nothing', () => {
+    const cache = new BlockCache(500);
+    cache.insert(1, 0, block(1000));
+    expect(cache.size).toBe(0);
+    const off = new BlockCache(0);
+    off.insert(1, 0, block(1));
+    expect(off.get(1, 0)).toBeUndefined();
+    expect(off.usage).toBe(0);
+    expect(() => new BlockCache(-1)).toThrow(RangeError);
+  });
+
+  it('stays within its byte bound under random use', () => {
+    const cache = new BlockCache(50_000);
+    let seed = 1;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (let i = 0; i < 5000; i++) {
+      const file = next() % 5;
+      const offset = (next() % 50) * 4096;
+      if (cache.get(file, offset) === undefined) cache.insert(file, offset, block(next() % 3000));
+      expect(cache.usage).toBeLessThanOrEqual(50_000);
+    }
+    expect(cache.hits + cache.misses).toBe(5000);
+    expect(cache.hits).toBeGreaterThan(0);
+  });
+});
