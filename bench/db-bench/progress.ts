@@ -3,7 +3,8 @@
  *
  * On a terminal: one line redrawn in place (store, workload, a bar, percentage, count), at most 10 times a
  * second, plus one permanent line per finished workload. Elsewhere (CI logs, pipes): no redraws, a plain progress
- * line at most every `plainIntervalMs`, and the same per-workload lines.
+ * line at most every `plainIntervalMs` (none at 0% or 100%: the workload's own line says that), and the same
+ * per-workload lines.
  */
 
 import { formatInt, formatSeconds } from '../../src/cli/format.js';
@@ -37,7 +38,9 @@ export class ProgressView {
       case 'progress': {
         const t = this.now();
         const finalTick = ev.done >= ev.total;
-        if (this.tty ? t - this.lastDraw < 100 && !finalTick : t - this.lastDraw < this.plainIntervalMs) return;
+        if (this.tty ? t - this.lastDraw < 100 && !finalTick : t - this.lastDraw < this.plainIntervalMs || ev.done === 0 || finalTick) {
+          return;
+        }
         this.lastDraw = t;
         const frac = ev.total > 0 ? Math.min(1, ev.done / ev.total) : 1;
         const text = `${this.header} ${ev.workload} ${this.tty ? `${bar(frac)} ` : ''}${(frac * 100).toFixed(0)}% ${formatInt(ev.done)}/${formatInt(ev.total)}`;
