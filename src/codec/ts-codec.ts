@@ -31,7 +31,10 @@
 import { getFixed32, getVarint, putFixed32, putVarint, varintValue } from '../base/coding.js';
 import type { BlockEntries, Codec, DecodedBlock } from './codec.js';
 import { BLOOM_SEED, CodecStatus } from './codec.js';
-import { xxh32 } from './xxh32.js';
+import { xxh32, xxh32Range } from './xxh32.js';
+
+/** Copies up to this many bytes are done with a loop: a native call per entry costs more than the bytes. */
+const SHORT_COPY = 32;
 
 /** Reused per-entry `shared` lengths for encodeBlock (grown on demand). */
 let sharedScratch = new Uint32Array(256);
@@ -79,13 +82,17 @@ function encodeBlock(entries: BlockEntries, restartInterval: number): Buffer {
       putFixed32(out, r, p);
       r += 4;
     }
+    const unshared = ke - ks - s;
+    const vlen = ve - vs;
     p = putVarint(out, p, s);
-    p = putVarint(out, p, ke - ks - s);
-    p = putVarint(out, p, ve - vs);
-    out.set(keys.subarray(ks + s, ke), p);
-    p += ke - ks - s;
-    out.set(values.subarray(vs, ve), p);
-    p += ve - vs;
+    p = putVarint(out, p, unshared);
+    p = putVarint(out, p, vlen);
+    if (unshared > SHORT_COPY) out.set(keys.subarray(ks + s, ke), p);
+    else for (let j = 0; j < unshared; j++) out[p + j] = keys[ks + s + j]!;
+    p += unshared;
+    if (vlen > SHORT_COPY) out.set(values.subarray(vs, ve), p);
+    else for (let j = 0; j < vlen; j++) out[p + j] = values[vs + j]!;
+    p += vlen;
   }
   putFixed32(out, r, restarts);
   return out;
@@ -104,8 +111,6 @@ function readVarint(b: Uint8Array, p: number, end: number): number {
 }
 
 const MAX_KEYS_BYTES = 0xffff_ffff;
-/** Copies up to this many bytes are done with a loop rather than a native call. */
-const SHORT_COPY = 32;
 
 /** Pass 1 results (module scratch: decodeBlock is not re-entrant, and does not need to be). */
 let decodedCount = 0;
@@ -178,7 +183,6 @@ function decodeBlock(block: Buffer): DecodedBlock | CodecStatus {
     const unshared = varintValue.v;
     p = readVarint(block, p, restartsStart);
     const vlen = varintValue.v;
-    // Short copies in a loop: a native copy call per entry costs more than the bytes (measured in get profiles).
     if (shared > SHORT_COPY) keys.copyWithin(k, prevStart, prevStart + shared);
     else for (let j = 0; j < shared; j++) keys[k + j] = keys[prevStart + j]!;
     const dst = k + shared;
@@ -206,7 +210,7 @@ function bloomBuild(keys: Uint8Array, keyOffsets: Uint32Array, count: number, bi
   const out = Buffer.alloc(bytes + 1);
   out[bytes] = k;
   for (let i = 0; i < count; i++) {
-    let h = xxh32(keys.subarray(keyOffsets[i]!, keyOffsets[i + 1]!), BLOOM_SEED);
+    let h = xxh32Range(keys, keyOffsets[i]!, keyOffsets[i + 1]!, BLOOM_SEED);
     const delta = ((h >>> 17) | (h << 15)) >>> 0;
     for (let j = 0; j < k; j++) {
       const b = h % bits;

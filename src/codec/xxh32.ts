@@ -22,9 +22,17 @@ function round(acc: number, lane: number): number {
 
 /** XXH32 of data with `seed` (an unsigned 32-bit number), as an unsigned 32-bit number. */
 export function xxh32(data: Uint8Array, seed: number): number {
-  const len = data.length;
+  return xxh32Range(data, 0, data.length, seed);
+}
+
+/**
+ * XXH32 of data[start, end) without making a view (the bloom filter hashes many keys out of one flat array).
+ * REQUIRES: 0 <= start <= end <= data.length.
+ */
+export function xxh32Range(data: Uint8Array, start: number, end: number, seed: number): number {
+  const len = end - start;
   const b = data;
-  let p = 0;
+  let p = start;
   let h: number;
   seed |= 0;
   if (len >= 16) {
@@ -32,7 +40,7 @@ export function xxh32(data: Uint8Array, seed: number): number {
     let v2 = (seed + PRIME2) | 0;
     let v3 = seed;
     let v4 = (seed - PRIME1) | 0;
-    const limit = len - 16;
+    const limit = end - 16;
     while (p <= limit) {
       v1 = round(v1, b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24));
       v2 = round(v2, b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24));
@@ -45,12 +53,12 @@ export function xxh32(data: Uint8Array, seed: number): number {
     h = (seed + PRIME5) | 0;
   }
   h = (h + len) | 0;
-  while (p + 4 <= len) {
+  while (p + 4 <= end) {
     const lane = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
     h = Math.imul(rotl((h + Math.imul(lane, PRIME3)) | 0, 17), PRIME4);
     p += 4;
   }
-  while (p < len) {
+  while (p < end) {
     h = Math.imul(rotl((h + Math.imul(b[p]!, PRIME5)) | 0, 11), PRIME1);
     p++;
   }

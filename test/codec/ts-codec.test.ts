@@ -9,7 +9,7 @@ import { putFixed32 } from '../../src/base/coding.js';
 import { BLOOM_SEED, CodecStatus } from '../../src/codec/codec.js';
 import type { BlockEntries, DecodedBlock } from '../../src/codec/codec.js';
 import { tsCodec } from '../../src/codec/ts-codec.js';
-import { xxh32 } from '../../src/codec/xxh32.js';
+import { xxh32, xxh32Range } from '../../src/codec/xxh32.js';
 
 interface XXHash32Ctor {
   new (seed: Buffer): { update(data: Buffer): void; digest(): Buffer };
@@ -97,6 +97,7 @@ describe('xxh32', () => {
       const end = start + Math.floor(r() * 99_000);
       const view = big.subarray(start, end);
       expect(xxh32(view, 0)).toBe(oracle(Buffer.from(view), 0));
+      expect(xxh32Range(big, start, end, BLOOM_SEED)).toBe(oracle(Buffer.from(view), BLOOM_SEED));
     }
   });
 
