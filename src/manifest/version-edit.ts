@@ -1,0 +1,152 @@
+/**
+ * version-edit — one MANIFEST record: a change to the set of live tables plus the counters
+ * (docs/FORMAT.md "MANIFEST records"). A sequence of `varint tag` + fields:
+ *
+ *   1 comparator      varint length, bytes            6 deleted file  varint level, varint number
+ *   2 log number      varint                          7 new file      varint level, varint number, varint size,
+ *   3 next file       varint                                          len-prefixed smallest, largest internal key
+ *   4 last sequence   varint
+ *
+ * Tags with bit 13 (8192) set are followed by `varint length, bytes` and skipped by this reader; any other unknown
+ * tag is corruption. Plain data; any module may build one. DO NOT CHANGE the tags: embedded in MANIFEST files.
+ */
+
+import { ByteWriter, getVarint, varintValue } from '../base/coding.js';
+import { corruption } from '../base/errors.js';
+import { TRAILER_SIZE } from '../base/internal-key.js';
+
+/** A table file as the version knows it. smallest/largest are internal keys. */
+export interface FileMeta {
+  number: number;
+  size: number;
+  smallest: Buffer;
+  largest: Buffer;
+}
+
+export interface VersionEdit {
+  comparator?: string;
+  logNumber?: number;
+  nextFileNumber?: number;
+  lastSequence?: number;
+  deletedFiles: Array<{ level: number; number: number }>;
+  newFiles: Array<{ level: number; file: FileMeta }>;
+}
+
+/** Tags. DO NOT CHANGE: embedded in on-disk data. */
+export const EditTag = {
+  COMPARATOR: 1,
+  LOG_NUMBER: 2,
+  NEXT_FILE_NUMBER: 3,
+  LAST_SEQUENCE: 4,
+  DELETED_FILE: 6,
+  NEW_FILE: 7,
+} as const;
+
+/** Tags with this bit are optional: `varint length, bytes` that an older reader skips. */
+export const SKIPPABLE_TAG_BIT = 8192;
+
+export function emptyEdit(): VersionEdit {
+  return { deletedFiles: [], newFiles: [] };
+}
+
+export function encodeVersionEdit(edit: VersionEdit): Buffer {
+  const w = new ByteWriter(64 + edit.newFiles.length * 64);
+  if (edit.comparator !== undefined) {
+    w.varint(EditTag.COMPARATOR);
+    w.lengthPrefixed(Buffer.from(edit.comparator, 'utf8'));
+  }
+  if (edit.logNumber !== undefined) {
+    w.varint(EditTag.LOG_NUMBER);
+    w.varint(edit.logNumber);
+  }
+  if (edit.nextFileNumber !== undefined) {
+    w.varint(EditTag.NEXT_FILE_NUMBER);
+    w.varint(edit.nextFileNumber);
+  }
+  if (edit.lastSequence !== undefined) {
+    w.varint(EditTag.LAST_SEQUENCE);
+    w.varint(edit.lastSequence);
+  }
+  for (const d of edit.deletedFiles) {
+    w.varint(EditTag.DELETED_FILE);
+    w.varint(d.level);
+    w.varint(d.number);
+  }
+  for (const { level, file } of edit.newFiles) {
+    w.varint(EditTag.NEW_FILE);
+    w.varint(level);
+    w.varint(file.number);
+    w.varint(file.size);
+    w.lengthPrefixed(file.smallest);
+    w.lengthPrefixed(file.largest);
+  }
+  return Buffer.from(w.buf.buffer, w.buf.byteOffset, w.length);
+}
+
+/** Decodes one MANIFEST record; CORRUPTION (naming fileName and the record's offset) on bad input. */
+export function decodeVersionEdit(data: Uint8Array, fileName: string, offset: number): VersionEdit {
+  const end = data.length;
+  const edit = emptyEdit();
+  let pos = 0;
+  const bad = (what: string, at: number) =>
+    corruption('manifest', `version edit: ${what} at record byte ${at} of ${end}`, fileName, offset);
+  const varint = (what: string): number => {
+    const next = getVarint(data, pos, end);
+    if (next < 0) throw bad(`truncated or overlong ${what}`, pos);
+    pos = next;
+    return varintValue.v;
+  };
+  const bytes = (what: string): Buffer => {
+    const n = varint(`${what} length`);
+    if (n > end - pos) throw bad(`${what} of ${n} bytes runs past the end`, pos);
+    const out = Buffer.from(data.subarray(pos, pos + n));
+    pos += n;
+    return out;
+  };
+  const internalKey = (what: string): Buffer => {
+    const at = pos;
+    const key = bytes(what);
+    if (key.length < TRAILER_SIZE) throw bad(`${what} shorter than an internal key trailer`, at);
+    return key;
+  };
+  while (pos < end) {
+    const tagAt = pos;
+    const tag = varint('tag');
+    switch (tag) {
+      case EditTag.COMPARATOR:
+        edit.comparator = bytes('comparator name').toString('utf8');
+        break;
+      case EditTag.LOG_NUMBER:
+        edit.logNumber = varint('log number');
+        break;
+      case EditTag.NEXT_FILE_NUMBER:
+        edit.nextFileNumber = varint('next file number');
+        break;
+      case EditTag.LAST_SEQUENCE:
+        edit.lastSequence = varint('last sequence');
+        break;
+      case EditTag.DELETED_FILE: {
+        const level = varint('level');
+        edit.deletedFiles.push({ level, number: varint('file number') });
+        break;
+      }
+      case EditTag.NEW_FILE: {
+        const level = varint('level');
+        const number = varint('file number');
+        const size = varint('file size');
+        const smallest = internalKey('smallest key');
+        const largest = internalKey('largest key');
+        edit.newFiles.push({ level, file: { number, size, smallest, largest } });
+        break;
+      }
+      default:
+        if ((tag & SKIPPABLE_TAG_BIT) === 0) throw bad(`unknown tag ${tag}`, tagAt);
+        {
+          const n = varint(`tag ${tag} length`);
+          if (n > end - pos) throw bad(`tag ${tag} of ${n} bytes runs past the end`, tagAt);
+          pos += n;
+        }
+    }
+  }
+  return edit;
+}

@@ -1,0 +1,289 @@
+/**
+ * version-set — the database's table set over time: the current Version, the counters (next file number, log
+ * number, last sequence) and the MANIFEST that makes every change durable.
+ *
+ * Protocol. Every change is a VersionEdit: logAndApply checks that it applies (VersionBuilder), appends it to the
+ * MANIFEST as one record, syncs, and only then installs the new Version. Each MANIFEST starts with a snapshot
+ * edit (comparator name, counters, every live table); CURRENT names the live MANIFEST. Opening an existing
+ * database replays the MANIFEST (torn tail tolerated) and then starts a fresh MANIFEST holding one snapshot, so
+ * a manifest never grows across opens; logAndApply also rolls to a fresh one past maxManifestSize.
+ * A failed MANIFEST write or sync is fatal: the on-disk state is unknown, so the set refuses further edits
+ * (IO_ERROR) and the database turns read-only. Old MANIFEST files are left for the owner's obsolete-file sweep
+ * (anything but MANIFEST-<manifestNumber>).
+ *
+ * Refs: the set holds a ref on its current version; liveFiles() is the union of the files of every version
+ * with refs > 0. Single-threaded: the main thread owns the set; background jobs hand their edits back to it.
+ */
+
+import { COMPARATOR_NAME } from '../base/comparator.js';
+import { ErrorCode, LsmkvError, corruption, ioError, isLsmkvError } from '../base/errors.js';
+import { CURRENT_FILE, manifestFileName, parseFileName } from '../base/file-names.js';
+import type { Vfs, WritableFile } from '../base/vfs.js';
+import type { Codec } from '../codec/codec.js';
+import { readLog, type LogReadSummary } from '../log/log-reader.js';
+import { LogWriter } from '../log/log-writer.js';
+import { readCurrent, removeQuietly, setCurrent } from './manifest-files.js';
+import { VersionBuilder } from './version-builder.js';
+import { decodeVersionEdit, encodeVersionEdit, type VersionEdit } from './version-edit.js';
+import { Version } from './version.js';
+
+export interface VersionSetState {
+  logNumber: number;
+  nextFileNumber: number;
+  lastSequence: number;
+}
+
+export interface VersionSetOptions {
+  /** Size past which logAndApply starts a new MANIFEST. Default MAX_MANIFEST_SIZE. */
+  maxManifestSize?: number;
+}
+
+/** Default MANIFEST size that triggers a roll to a fresh one. */
+export const MAX_MANIFEST_SIZE = 64 * 1024 * 1024;
+
+/** What recover() found in the MANIFEST it replayed (for the info log). */
+export interface ManifestRecovery {
+  manifest: string;
+  summary: LogReadSummary;
+}
+
+export class VersionSet {
+  logNumber = 0;
+  lastSequence = 0;
+  /** Set by recover(): the MANIFEST that was replayed and how its reading ended. */
+  recovered: ManifestRecovery | undefined;
+
+  private readonly vfs: Vfs;
+  private readonly dir: string;
+  private readonly codec: Codec;
+  private readonly numLevels: number;
+  private readonly maxManifestSize: number;
+  private nextFile = 1;
+  private currentVersion: Version;
+  /** Every version with refs > 0 (the current one included). */
+  private readonly live = new Set<Version>();
+  private readonly releaseHook = (v: Version): void => {
+    this.live.delete(v);
+  };
+  private manifest: LogWriter | undefined;
+  private manifestNum = 0;
+  private failure: LsmkvError | undefined;
+  private closed = false;
+
+  private constructor(vfs: Vfs, dir: string, codec: Codec, numLevels: number, options: VersionSetOptions) {
+    this.vfs = vfs;
+    this.dir = dir;
+    this.codec = codec;
+    this.numLevels = numLevels;
+    this.maxManifestSize = options.maxManifestSize ?? MAX_MANIFEST_SIZE;
+    this.currentVersion = Version.empty(numLevels, this.releaseHook);
+    this.install(this.currentVersion);
+  }
+
+  /** New database: writes MANIFEST-000001 with a snapshot edit (comparator name, counters), syncs, sets CURRENT. */
+  static create(vfs: Vfs, dir: string, codec: Codec, numLevels: number, options: VersionSetOptions = {}): VersionSet {
+    const set = new VersionSet(vfs, dir, codec, numLevels, options);
+    set.startManifest(set.currentVersion);
+    return set;
+  }
+
+  /**
+   * Existing database: reads CURRENT, replays the MANIFEST ('tolerate-tail'), checks the comparator name
+   * (mismatch → NOT_SUPPORTED), rebuilds the current Version, then writes a fresh MANIFEST holding one snapshot
+   * edit and points CURRENT at it. NOT_FOUND when there is no CURRENT; CORRUPTION for damage or missing counters.
+   */
+  static recover(vfs: Vfs, dir: string, codec: Codec, numLevels: number, options: VersionSetOptions = {}): VersionSet {
+    const name = readCurrent(vfs, dir);
+    if (name === undefined) {
+      throw new LsmkvError(ErrorCode.NOT_FOUND, `manifest: no ${CURRENT_FILE} file in ${dir}`, { file: CURRENT_FILE });
+    }
+    let data: Buffer;
+    try {
+      data = vfs.readFile(`${dir}/${name}`);
+    } catch (e) {
+      if (isLsmkvError(e, ErrorCode.NOT_FOUND)) {
+        throw corruption('manifest', `${CURRENT_FILE} names ${name}, which does not exist`, CURRENT_FILE);
+      }
+      throw e;
+    }
+    const set = new VersionSet(vfs, dir, codec, numLevels, options);
+    const builder = new VersionBuilder(set.currentVersion, numLevels);
+    let logNumber: number | undefined;
+    let nextFileNumber: number | undefined;
+    let lastSequence: number | undefined;
+    const summary = readLog(data, name, codec, 'tolerate-tail', (payload, offset) => {
+      const edit = decodeVersionEdit(payload, name, offset);
+      if (edit.comparator !== undefined && edit.comparator !== COMPARATOR_NAME) {
+        throw new LsmkvError(
+          ErrorCode.NOT_SUPPORTED,
+          `manifest: the database was written with comparator '${edit.comparator}', this build uses ` +
+            `'${COMPARATOR_NAME}' (file ${name}, offset ${offset})`,
+          { file: name, offset },
+        );
+      }
+      builder.apply(edit, name, offset);
+      logNumber = edit.logNumber ?? logNumber;
+      nextFileNumber = edit.nextFileNumber ?? nextFileNumber;
+      lastSequence = edit.lastSequence ?? lastSequence;
+    });
+    const end = summary.tornTailOffset ?? summary.endOffset;
+    if (summary.records === 0) throw corruption('manifest', 'no version edit in the MANIFEST', name, end);
+    if (logNumber === undefined) throw corruption('manifest', 'no log number in the MANIFEST', name, end);
+    if (nextFileNumber === undefined) throw corruption('manifest', 'no next file number in the MANIFEST', name, end);
+    if (lastSequence === undefined) throw corruption('manifest', 'no last sequence in the MANIFEST', name, end);
+    const version = builder.build(set.releaseHook);
+    set.nextFile = nextFileNumber;
+    set.logNumber = logNumber;
+    set.lastSequence = lastSequence;
+    set.markFileNumberUsed(parseFileName(name)!.number);
+    set.markFileNumberUsed(logNumber);
+    for (const n of version.allFileNumbers()) set.markFileNumberUsed(n);
+    set.recovered = { manifest: name, summary };
+    set.install(version);
+    set.startManifest(version);
+    return set;
+  }
+
+  /** The current version; ref'd by the set while it is current. */
+  get current(): Version {
+    return this.currentVersion;
+  }
+
+  get manifestNumber(): number {
+    return this.manifestNum;
+  }
+
+  get nextFileNumber(): number {
+    return this.nextFile;
+  }
+
+  get state(): VersionSetState {
+    return { logNumber: this.logNumber, nextFileNumber: this.nextFile, lastSequence: this.lastSequence };
+  }
+
+  /** Allocates a file number (for a WAL, table, MANIFEST or temp file). */
+  newFileNumber(): number {
+    return this.nextFile++;
+  }
+
+  /** Marks a number used (e.g. a WAL number found on disk during recovery). */
+  markFileNumberUsed(n: number): void {
+    if (n >= this.nextFile) this.nextFile = n + 1;
+  }
+
+  /**
+   * Fills logNumber/nextFileNumber/lastSequence into the edit (a log number or last sequence already in the
+   * edit is kept when it is not below the set's), appends it to the MANIFEST, syncs, installs and returns the new
+   * Version. An edit that does not apply throws CORRUPTION and changes nothing. If the MANIFEST write or sync
+   * fails, throws IO_ERROR and refuses every later edit. Past maxManifestSize, first rolls to a new MANIFEST
+   * (snapshot + CURRENT).
+   */
+  logAndApply(edit: VersionEdit): Version {
+    this.checkUsable();
+    const builder = new VersionBuilder(this.currentVersion, this.numLevels);
+    builder.apply(edit);
+    const next = builder.build(this.releaseHook);
+    const logNumber = Math.max(edit.logNumber ?? 0, this.logNumber);
+    const lastSequence = Math.max(edit.lastSequence ?? 0, this.lastSequence);
+    edit.logNumber = logNumber;
+    edit.nextFileNumber = this.nextFile;
+    edit.lastSequence = lastSequence;
+    const manifest = this.manifest!;
+    try {
+      if (manifest.file.size >= this.maxManifestSize) {
+        this.logNumber = logNumber;
+        this.lastSequence = lastSequence;
+        this.startManifest(next);
+      } else {
+        manifest.addRecord(encodeVersionEdit(edit));
+        manifest.file.sync();
+      }
+    } catch (e) {
+      this.failure = isLsmkvError(e, ErrorCode.IO_ERROR)
+        ? e
+        : ioError('manifest', 'MANIFEST write failed', e, manifestFileName(this.manifestNum));
+      throw this.failure;
+    }
+    this.logNumber = logNumber;
+    this.lastSequence = lastSequence;
+    this.install(next);
+    return next;
+  }
+
+  /** Every table number referenced by the current version or any version still ref'd. */
+  liveFiles(): Set<number> {
+    const out = new Set<number>();
+    for (const v of this.live) for (const n of v.allFileNumbers()) out.add(n);
+    return out;
+  }
+
+  /** Closes the MANIFEST. Idempotent; later edits throw CLOSED. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.manifest?.file.close();
+    this.manifest = undefined;
+  }
+
+  private checkUsable(): void {
+    if (this.closed) throw new LsmkvError(ErrorCode.CLOSED, 'manifest: the version set is closed');
+    if (this.failure !== undefined) {
+      throw new LsmkvError(
+        ErrorCode.IO_ERROR,
+        `manifest: an earlier MANIFEST write failed, no further edits are accepted (${this.failure.message})`,
+        { cause: this.failure },
+      );
+    }
+  }
+
+  /** Makes `version` current: the set takes a ref on it and drops its ref on the previous one. */
+  private install(version: Version): void {
+    version.ref();
+    this.live.add(version);
+    const old = this.currentVersion;
+    this.currentVersion = version;
+    if (old !== version) old.unref();
+  }
+
+  /**
+   * Writes a new MANIFEST holding one snapshot edit of `version` and the counters, syncs it and points CURRENT
+   * at it; then closes the previous MANIFEST. On failure removes the new file (best effort) and rethrows.
+   */
+  private startManifest(version: Version): void {
+    const number = this.newFileNumber();
+    const path = `${this.dir}/${manifestFileName(number)}`;
+    const snapshot: VersionEdit = {
+      comparator: COMPARATOR_NAME,
+      logNumber: this.logNumber,
+      nextFileNumber: this.nextFile,
+      lastSequence: this.lastSequence,
+      deletedFiles: [],
+      newFiles: [],
+    };
+    version.levels.forEach((files, level) => {
+      for (const file of files) snapshot.newFiles.push({ level, file });
+    });
+    let file: WritableFile | undefined;
+    let writer: LogWriter;
+    try {
+      file = this.vfs.openWritable(path);
+      writer = new LogWriter(file, this.codec, 0);
+      writer.addRecord(encodeVersionEdit(snapshot));
+      file.sync();
+    } catch (e) {
+      file?.close();
+      removeQuietly(this.vfs, path);
+      throw e;
+    }
+    try {
+      setCurrent(this.vfs, this.dir, number, number);
+    } catch (e) {
+      // Not removed: the rename may have happened, so CURRENT may already name it.
+      file.close();
+      throw e;
+    }
+    this.manifest?.file.close();
+    this.manifest = writer;
+    this.manifestNum = number;
+  }
+}

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { ByteWriter } from '../../src/base/coding.js';
+import { ErrorCode, LsmkvError } from '../../src/base/errors.js';
+import {
+  EditTag,
+  decodeVersionEdit,
+  emptyEdit,
+  encodeVersionEdit,
+  type VersionEdit,
+} from '../../src/manifest/version-edit.js';
+import { prng } from '../helpers/model.js';
+import { fm } from './manifest-fixtures.js';
+
+function corruptionOf(data: Uint8Array): LsmkvError {
+  try {
+    decodeVersionEdit(data, 'MANIFEST-000004', 777);
+  } catch (e) {
+    expect(e).toBeInstanceOf(LsmkvError);
+    const err = e as LsmkvError;
+    expect(err.code).toBe(ErrorCode.CORRUPTION);
+    expect(err.file).toBe('MANIFEST-000004');
+    expect(err.offset).toBe(777);
+    return err;
+  }
+  throw new Error('expected CORRUPTION');
+}
+
+function randomEdit(rnd: () => number): VersionEdit {
+  const edit = emptyEdit();
+  if (rnd() < 0.5) edit.comparator = rnd() < 0.5 ? 'lsmkv.BytewiseComparator' : 'ünïcode ✓';
+  if (rnd() < 0.5) edit.logNumber = Math.floor(rnd() * 2 ** 40);
+  if (rnd() < 0.5) edit.nextFileNumber = Math.floor(rnd() * 1000);
+  if (rnd() < 0.5) edit.lastSequence = rnd() < 0.2 ? Number.MAX_SAFE_INTEGER : Math.floor(rnd() * 2 ** 53);
+  for (let i = Math.floor(rnd() * 5); i > 0; i--) {
+    edit.deletedFiles.push({ level: Math.floor(rnd() * 7), number: Math.floor(rnd() * 1e6) });
+  }
+  for (let i = Math.floor(rnd() * 5); i > 0; i--) {
+    const lo = String(Math.floor(rnd() * 1000));
+    edit.newFiles.push({
+      level: Math.floor(rnd() * 7),
+      file: fm(Math.floor(rnd() * 1e6), lo, lo + 'z'.repeat(Math.floor(rnd() * 300)), Math.floor(rnd() * 2 ** 35)),
+    });
+  }
+  return edit;
+}
+
+describe('version edit encoding', () => {
+  it('encodes the documented tags byte for byte', () => {
+    const edit: VersionEdit = {
+      comparator: 'c',
+      logNumber: 5,
+      nextFileNumber: 300,
+      lastSequence: 2,
+      deletedFiles: [{ level: 1, number: 9 }],
+      newFiles: [
+        {
+          level: 2,
+          file: { number: 10, size: 128, smallest: Buffer.alloc(8, 1), largest: Buffer.alloc(9, 2) },
+        },
+      ],
+    };
+    expect(encodeVersionEdit(edit).toString('hex')).toBe(
+      '01' + '01' + '63' + // comparator "c"
+        '02' + '05' + // log number
+        '03' + 'ac02' + // next file number 300
+        '04' + '02' + // last sequence
+        '06' + '01' + '09' + // deleted file L1 #9
+        '07' + '02' + '0a' + '8001' + '08' + '01'.repeat(8) + '09' + '02'.repeat(9), // new file
+    );
+  });
+
+  it('round-trips random edits', () => {
+    const rnd = prng(3);
+    for (let i = 0; i < 300; i++) {
+      const edit = randomEdit(rnd);
+      expect(decodeVersionEdit(encodeVersionEdit(edit), 'm', 0)).toEqual(edit);
+    }
+  });
+
+  it('an empty edit encodes to nothing and decodes back', () => {
+    expect(encodeVersionEdit(emptyEdit()).length).toBe(0);
+    expect(decodeVersionEdit(new Uint8Array(0), 'm', 0)).toEqual(emptyEdit());
+  });
+
+  it('skips tags with bit 13 set, with their length-prefixed bytes', () => {
+    const w = new ByteWriter();
+    w.varint(EditTag.LOG_NUMBER);
+    w.varint(7);
+    w.varint(8192 | 5);
+    w.lengthPrefixed(Buffer.from('future data'));
+    w.varint(8192);
+    w.varint(0);
+    w.varint(EditTag.LAST_SEQUENCE);
+    w.varint(42);
+    expect(decodeVersionEdit(w.finish(), 'm', 0)).toEqual({ ...emptyEdit(), logNumber: 7, lastSequence: 42 });
+  });
+});
+
+describe('decodeVersionEdit rejects bad input with CORRUPTION naming file and record offset', () => {
+  it('unknown tags without bit 13', () => {
+    for (const tag of [0, 5, 8, 100, 8191, 16384]) {
+      const w = new ByteWriter();
+      w.varint(tag);
+      w.varint(0);
+      expect(corruptionOf(w.finish()).message).toContain(`unknown tag ${tag}`);
+    }
+  });
+
+  it('every truncation either decodes to an edit or is CORRUPTION, never another error', () => {
+    const rnd = prng(8);
+    for (let round = 0; round < 20; round++) {
+      const data = encodeVersionEdit(randomEdit(rnd));
+      for (let n = 0; n < data.length; n++) {
+        try {
+          decodeVersionEdit(data.subarray(0, n), 'MANIFEST-000004', 777);
+        } catch (e) {
+          expect((e as LsmkvError).code).toBe(ErrorCode.CORRUPTION);
+        }
+      }
+    }
+  });
+
+  it('a cut inside a new-file record is CORRUPTION', () => {
+    const data = encodeVersionEdit({ ...emptyEdit(), newFiles: [{ level: 1, file: fm(3, 'a', 'b') }] });
+    for (let n = 1; n < data.length; n++) corruptionOf(data.subarray(0, n));
+  });
+
+  it('lengths running past the end', () => {
+    expect(corruptionOf(Buffer.from([EditTag.COMPARATOR, 5, 0x61])).message).toContain('runs past the end');
+    expect(corruptionOf(Buffer.from([0x80, 0x40, 3, 1])).message).toContain('runs past the end'); // tag 8192
+  });
+
+  it('an overlong varint', () => {
+    corruptionOf(Buffer.from([EditTag.LOG_NUMBER, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]));
+  });
+
+  it('table keys shorter than an internal-key trailer', () => {
+    const w = new ByteWriter();
+    w.varint(EditTag.NEW_FILE);
+    w.varint(1);
+    w.varint(3);
+    w.varint(100);
+    w.lengthPrefixed(Buffer.alloc(7));
+    w.lengthPrefixed(Buffer.alloc(8));
+    expect(corruptionOf(w.finish()).message).toContain('shorter than an internal key trailer');
+  });
+});
