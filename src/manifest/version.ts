@@ -20,6 +20,25 @@ function compareUserKeyOf(ikey: Buffer, userKey: Uint8Array): number {
   return compareRanges(ikey, 0, ikey.length - TRAILER_SIZE, userKey, 0, userKey.length);
 }
 
+/**
+ * Binary search over files sorted and disjoint: index of the first file whose largest key compares >= key
+ * under `compare(largest, key)`, or files.length.
+ */
+function firstLargestAtLeast(
+  files: ReadonlyArray<FileMeta>,
+  key: Uint8Array,
+  compare: (largest: Buffer, key: Uint8Array) => number,
+): number {
+  let lo = 0;
+  let hi = files.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(files[mid]!.largest, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class Version {
   readonly levels: ReadonlyArray<ReadonlyArray<FileMeta>>;
   private readonly bytes: number[];
@@ -67,17 +86,7 @@ export class Version {
   ): FileMeta[] {
     const files = this.files(level);
     if (level > 0) {
-      let i = 0;
-      if (smallestUserKey !== undefined) {
-        let lo = 0;
-        let hi = files.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (compareUserKeyOf(files[mid]!.largest, smallestUserKey) < 0) lo = mid + 1;
-          else hi = mid;
-        }
-        i = lo;
-      }
+      let i = smallestUserKey === undefined ? 0 : firstLargestAtLeast(files, smallestUserKey, compareUserKeyOf);
       const out: FileMeta[] = [];
       for (; i < files.length; i++) {
         const f = files[i]!;
@@ -114,15 +123,7 @@ export class Version {
    */
   findFile(level: number, ikey: Uint8Array): number {
     if (level < 1) throw new RangeError('version: findFile needs a level >= 1');
-    const files = this.files(level);
-    let lo = 0;
-    let hi = files.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareInternalKeys(files[mid]!.largest, ikey) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstLargestAtLeast(this.files(level), ikey, compareInternalKeys);
   }
 
   /** Every table number in this version. */

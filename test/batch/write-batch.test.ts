@@ -9,6 +9,7 @@ import {
   forEachBatchOp,
 } from '../../src/batch/write-batch.js';
 import { prng } from '../helpers/model.js';
+import { expectCorruption } from '../log/expect-corruption.js';
 
 type Op = [kind: number, key: string, value: string, seq: number];
 
@@ -25,17 +26,7 @@ function hex(s: string): string {
 }
 
 function corruptionOf(payload: Uint8Array): LsmkvError {
-  try {
-    forEachBatchOp(payload, () => {}, '000009.log', 4096);
-  } catch (e) {
-    expect(e).toBeInstanceOf(LsmkvError);
-    const err = e as LsmkvError;
-    expect(err.code).toBe(ErrorCode.CORRUPTION);
-    expect(err.file).toBe('000009.log');
-    expect(err.offset).toBe(4096);
-    return err;
-  }
-  throw new Error('expected CORRUPTION');
+  return expectCorruption(() => forEachBatchOp(payload, () => {}, '000009.log', 4096), '000009.log', 4096);
 }
 
 describe('WriteBatch encoding', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, LsmkvError } from '../../src/base/errors.js';
+import { LsmkvError } from '../../src/base/errors.js';
 import { BLOCK_SIZE, HEADER_SIZE, RecordType } from '../../src/log/log-format.js';
 import { readLog, type LogReadMode, type LogReadSummary } from '../../src/log/log-reader.js';
 import { digests, fragment, payload, prng, writeLog, type WrittenLog } from './log-fixtures.js';
 import { tsCodec } from '../../src/codec/ts-codec.js';
+import { expectCorruption } from './expect-corruption.js';
 
 interface Read {
   payloads: Buffer[];
@@ -22,17 +23,7 @@ function read(data: Buffer, mode: LogReadMode): Read {
 }
 
 function corruptionOf(data: Buffer, mode: LogReadMode): LsmkvError {
-  try {
-    read(data, mode);
-  } catch (e) {
-    expect(e).toBeInstanceOf(LsmkvError);
-    const err = e as LsmkvError;
-    expect(err.code).toBe(ErrorCode.CORRUPTION);
-    expect(err.file).toBe('000007.log');
-    expect(err.message).toContain('000007.log');
-    return err;
-  }
-  throw new Error('expected a CORRUPTION error');
+  return expectCorruption(() => read(data, mode), '000007.log');
 }
 
 const MODES: LogReadMode[] = ['tolerate-tail', 'strict'];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, LsmkvError } from '../../src/base/errors.js';
 import { VersionBuilder } from '../../src/manifest/version-builder.js';
 import { emptyEdit, type FileMeta, type VersionEdit } from '../../src/manifest/version-edit.js';
 import { Version } from '../../src/manifest/version.js';
+import { expectCorruption } from '../log/expect-corruption.js';
 import { describeVersion, fm } from './manifest-fixtures.js';
 
 function edit(add: Array<[number, FileMeta]>, del: Array<[number, number]> = []): VersionEdit {
@@ -17,17 +17,6 @@ function apply(base: Version, ...edits: VersionEdit[]): Version {
   const b = new VersionBuilder(base);
   edits.forEach((e, i) => b.apply(e, 'MANIFEST-000002', i * 100));
   return b.build();
-}
-
-function corruptionOf(f: () => unknown): LsmkvError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LsmkvError);
-    expect((e as LsmkvError).code).toBe(ErrorCode.CORRUPTION);
-    return e as LsmkvError;
-  }
-  throw new Error('expected CORRUPTION');
 }
 
 describe('VersionBuilder', () => {
@@ -62,36 +51,36 @@ describe('VersionBuilder', () => {
   });
 
   it('rejects deleting a file that is not at that level', () => {
-    expect(corruptionOf(() => apply(base, edit([], [[1, 99]]))).message).toContain('deletes file 99 at level 1');
-    expect(corruptionOf(() => apply(base, edit([], [[1, 3]]))).message).toContain('deletes file 3 at level 1');
-    const twice = corruptionOf(() => apply(base, edit([], [[1, 4]]), edit([], [[1, 4]])));
+    expect(expectCorruption(() => apply(base, edit([], [[1, 99]]))).message).toContain('deletes file 99 at level 1');
+    expect(expectCorruption(() => apply(base, edit([], [[1, 3]]))).message).toContain('deletes file 3 at level 1');
+    const twice = expectCorruption(() => apply(base, edit([], [[1, 4]]), edit([], [[1, 4]])));
     expect(twice.file).toBe('MANIFEST-000002');
     expect(twice.offset).toBe(100);
   });
 
   it('rejects adding a file number that is already live', () => {
-    expect(corruptionOf(() => apply(base, edit([[2, fm(3, 'a', 'b')]]))).message).toContain(
+    expect(expectCorruption(() => apply(base, edit([[2, fm(3, 'a', 'b')]]))).message).toContain(
       'adds file 3, already live at level 0',
     );
   });
 
   it('rejects levels out of range', () => {
-    expect(corruptionOf(() => apply(base, edit([[3, fm(20, 'a', 'b')]]))).message).toContain('level 3, outside 0..2');
-    corruptionOf(() => apply(base, edit([], [[-1, 3]])));
+    expect(expectCorruption(() => apply(base, edit([[3, fm(20, 'a', 'b')]]))).message).toContain('level 3, outside 0..2');
+    expectCorruption(() => apply(base, edit([], [[-1, 3]])));
   });
 
   it('rejects a file whose smallest key is above its largest', () => {
-    corruptionOf(() => apply(base, edit([[0, fm(20, 'b', 'a')]])));
+    expectCorruption(() => apply(base, edit([[0, fm(20, 'b', 'a')]])));
   });
 
   it('rejects overlapping files in L1+, blaming the edit that added the later one', () => {
-    const err = corruptionOf(() =>
+    const err = expectCorruption(() =>
       apply(base, edit([[2, fm(20, 'a', 'c')]]), edit([[0, fm(30, 'x', 'y')]]), edit([[2, fm(21, 'c', 'e')]])),
     );
     expect(err.message).toContain('files 20 and 21 overlap in level 2');
     expect(err.offset).toBe(200);
-    corruptionOf(() => apply(base, edit([[1, fm(22, 'b', 'c')]])));
-    corruptionOf(() => apply(base, edit([[1, fm(23, 'd', 'z')]])));
+    expectCorruption(() => apply(base, edit([[1, fm(22, 'b', 'c')]])));
+    expectCorruption(() => apply(base, edit([[1, fm(23, 'd', 'z')]])));
   });
 
   it('accepts adjacent L1+ files that share a user key when their internal keys are ordered', () => {
@@ -101,6 +90,6 @@ describe('VersionBuilder', () => {
     const next = apply(base, edit([[2, left], [2, right]]));
     expect(describeVersion(next)[2]).toEqual(['30:h-k', '31:k-l']);
     // The same two with the sequences swapped overlap.
-    corruptionOf(() => apply(base, edit([[2, fm(30, 'h', 'k', 1, 10)], [2, fm(31, 'k', 'l', 1, 49)]])));
+    expectCorruption(() => apply(base, edit([[2, fm(30, 'h', 'k', 1, 10)], [2, fm(31, 'k', 'l', 1, 49)]])));
   });
 });

@@ -10,19 +10,10 @@ import {
 } from '../../src/manifest/version-edit.js';
 import { prng } from '../helpers/model.js';
 import { fm } from './manifest-fixtures.js';
+import { expectCorruption } from '../log/expect-corruption.js';
 
 function corruptionOf(data: Uint8Array): LsmkvError {
-  try {
-    decodeVersionEdit(data, 'MANIFEST-000004', 777);
-  } catch (e) {
-    expect(e).toBeInstanceOf(LsmkvError);
-    const err = e as LsmkvError;
-    expect(err.code).toBe(ErrorCode.CORRUPTION);
-    expect(err.file).toBe('MANIFEST-000004');
-    expect(err.offset).toBe(777);
-    return err;
-  }
-  throw new Error('expected CORRUPTION');
+  return expectCorruption(() => decodeVersionEdit(data, 'MANIFEST-000004', 777), 'MANIFEST-000004', 777);
 }
 
 function randomEdit(rnd: () => number): VersionEdit {
