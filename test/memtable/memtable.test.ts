@@ -14,6 +14,8 @@ interface ModelEntry {
   value: Buffer;
 }
 
+/** Key bytes: zero (ties with the zero padding of short keys' prefixes), both sides of the sign bit, 0xfe. */
+const ALPHABET = [0x00, 0x61, 0x7f, 0x80, 0xfe];
 const enc = (s: string): Buffer => Buffer.from(s, 'latin1');
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
 
@@ -32,7 +34,7 @@ function buildRandom(seed: number, n: number, chunkSize: number): { mt: MemTable
     // Small alphabet and short keys: many versions per user key and keys that are prefixes of others.
     const keyLen = Math.floor(rnd() * 4);
     const userKey = Buffer.alloc(keyLen);
-    for (let j = 0; j < keyLen; j++) userKey[j] = 0x61 + Math.floor(rnd() * 4);
+    for (let j = 0; j < keyLen; j++) userKey[j] = ALPHABET[Math.floor(rnd() * ALPHABET.length)]!;
     if (rnd() < 0.05) {
       // A few long keys sharing a prefix past the comparator's hand-loop length.
       const long = Buffer.alloc(40 + Math.floor(rnd() * 3), 0x7a);
@@ -101,7 +103,7 @@ function randomTarget(rnd: () => number, model: ModelEntry[]): Buffer {
   // Between keys: a random user key that may or may not exist.
   const len = Math.floor(rnd() * 5);
   const k = Buffer.alloc(len);
-  for (let j = 0; j < len; j++) k[j] = 0x60 + Math.floor(rnd() * 6);
+  for (let j = 0; j < len; j++) k[j] = ALPHABET[Math.floor(rnd() * ALPHABET.length)]! + (rnd() < 0.3 ? 1 : 0);
   return makeInternalKey(k, Math.floor(rnd() * 1200), rnd() < 0.5 ? 0 : 1);
 }
 
@@ -145,7 +147,7 @@ function checkAgainstModel(mt: MemTable, model: ModelEntry[], seed: number): voi
   }
 
   const userKeys = [...new Set(model.map((e) => e.userKey.toString('latin1')))].map(enc);
-  userKeys.push(enc('absent'), enc(''), enc('aaaa'));
+  userKeys.push(enc('absent'), enc(''), enc('aaaa'), Buffer.from([0]), Buffer.from([0, 0, 0, 0, 0]));
   for (const uk of userKeys) {
     for (const snap of [0, 1, 7, 100, 500, 1000, 1499, 1500, MAX_SEQUENCE]) {
       const got = mt.get(uk, snap);
