@@ -90,7 +90,8 @@ export class VersionSet {
   /**
    * Existing database: reads CURRENT, replays the MANIFEST ('tolerate-tail'), checks the comparator name
    * (mismatch → NOT_SUPPORTED), rebuilds the current Version, then writes a fresh MANIFEST holding one snapshot
-   * edit and points CURRENT at it. NOT_FOUND when there is no CURRENT; CORRUPTION for damage or missing counters.
+   * edit and points CURRENT at it. Every file number found in the directory is marked used first. NOT_FOUND when
+   * there is no CURRENT; CORRUPTION for damage or missing counters.
    */
   static recover(vfs: Vfs, dir: string, codec: Codec, numLevels: number, options: VersionSetOptions = {}): VersionSet {
     const name = readCurrent(vfs, dir);
@@ -135,9 +136,14 @@ export class VersionSet {
     set.nextFile = nextFileNumber;
     set.logNumber = logNumber;
     set.lastSequence = lastSequence;
-    set.markFileNumberUsed(parseFileName(name)!.number);
     set.markFileNumberUsed(logNumber);
     for (const n of version.allFileNumbers()) set.markFileNumberUsed(n);
+    // Files written after the last edit that survived (a table of a torn compaction edit, a newer WAL, an old
+    // MANIFEST) hold numbers the replayed counter may not cover: the new MANIFEST must not reuse them.
+    for (const entry of vfs.list(dir)) {
+      const parsed = parseFileName(entry);
+      if (parsed !== undefined) set.markFileNumberUsed(parsed.number);
+    }
     set.recovered = { manifest: name, summary };
     set.install(version);
     set.startManifest(version);
