@@ -7,6 +7,11 @@
  * the line printed is entries (operations) per second from the mean batch time. "seek (≈ findLessThan step)"
  * stands for what prev() would cost without level-0 back links (LevelDB's "find the last node < key" is the same
  * descent from the head as a seek), to compare with "reverse scan (prev)". Not part of the engine.
+ *
+ * Two runs on the 2-core dev machine under load from other jobs (load average ~5), Node 20, ops/s:
+ *   insert 1 M 568 K / 664 K   get hit 321 K / 280 K   get miss 403 K / 462 K   seek 202 K / 425 K
+ *   scan: iterator 1.8 M / 3.4 M   reverse (prev) 1.9 M / 2.4 M   forEach 2.9 M / 2.0 M   forEachRaw 4.9 M / 7.9 M
+ * Before the key prefix moved into the node (every search step then read the arena too): insert 139 K, get 130 K.
  */
 
 import { Bench } from 'tinybench';
