@@ -184,7 +184,7 @@ export function renderMarkdown(summary: BenchSummary): string {
       ? `${s.eventLoopWrites.p50Ms.toFixed(1)} / ${s.eventLoopWrites.p99Ms.toFixed(1)} / ${s.eventLoopWrites.maxMs.toFixed(1)} ms`
       : '–',
   ]);
-  const resHeader = ['store', 'disk after fill', 'disk after close', 'space amp (fill / close)', 'peak RSS', 'event-loop delay in writes p50 / p99 / max'];
+  const resHeader = ['store', 'disk after fill', 'disk after close', 'space amp (fill / close)', 'peak RSS', 'event-loop delay in writes: p50 / p99 / max'];
   out.push(markdownTable(resHeader, res, resHeader.map((_, i) => (i === 0 ? 'left' : 'right'))));
   const lsmkv = stores.find((s) => s.store === 'lsmkv');
   if (lsmkv && (lsmkv.writeAmplification !== undefined || lsmkv.codec !== undefined)) {

@@ -40,7 +40,28 @@ describe('db-bench driver', () => {
     expect(byName['seekrandom']!.ops).toBe(20);
     expect(r.liveBytesAfterFill).toBe(2000 * 116);
     expect(r.liveBytesAfterClose).toBe(1000 * 116);
-    expect(r.eventLoopWrites).toBeDefined();
+  });
+
+  it('measures the event-loop delay a store causes during writes, and only then', async () => {
+    const a = new MemoryAdapter();
+    const write = a.write.bind(a);
+    const block = (ms: number): void => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    a.write = (k, v, c) => {
+      block(60);
+      write(k, v, c);
+    };
+    const get = a.get.bind(a);
+    a.get = (k) => {
+      block(0.2);
+      return get(k);
+    };
+    const r = await new Driver(a, config(['fillrandom', 'readrandom'], 4000), dir).run();
+    expect(r.workloads[0]!.eventLoop!.maxMs).toBeGreaterThan(50);
+    expect(r.workloads[1]!.eventLoop).toBeUndefined();
+    expect(r.eventLoopWrites!.maxMs).toBe(r.workloads[0]!.eventLoop!.maxMs);
   });
 
   it('marks the fill FAILED when a store drops writes, and the reads that depend on it', async () => {
