@@ -129,9 +129,11 @@ void Fill(const Layout& l, uint8_t* out) {
 
 Napi::Value DecodeBlock(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 1) return StatusValue(env, ArgStatus::kWrongArgumentCount);
+  if (info.Length() != 2) return StatusValue(env, ArgStatus::kWrongArgumentCount);
   ByteSpan block;
+  ByteSpan out;
   ArgStatus arg = GetBytes(info[0], &block);
+  if (arg == ArgStatus::kOk) arg = GetBytes(info[1], &out);
   if (arg != ArgStatus::kOk) return StatusValue(env, arg);
 
   Layout layout;
@@ -141,11 +143,14 @@ Napi::Value DecodeBlock(const Napi::CallbackInfo& info) {
 
   uint64_t size = 4 + 4 * (static_cast<uint64_t>(layout.count) + 1) + 8 * static_cast<uint64_t>(layout.count) +
                   layout.key_bytes;
-  // A Buffer rather than an ArrayBuffer: Node allocates it without zero-filling, and Fill writes every byte.
-  Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, static_cast<size_t>(size));
-  if (env.IsExceptionPending()) return env.Undefined();
-  Fill(layout, out.Data());
-  return out;
+  // Too small: report the size needed (> out.size) and write nothing; the caller retries with a larger buffer.
+  if (size > out.size) return Napi::Number::New(env, static_cast<double>(size));
+  // The output must not overlap the input: pass 2 reads the block while writing.
+  if (out.data < block.data + block.size && block.data < out.data + size) {
+    return StatusValue(env, ArgStatus::kOverlappingOutput);
+  }
+  Fill(layout, const_cast<uint8_t*>(out.data));
+  return Napi::Number::New(env, static_cast<double>(size));
 }
 
 }  // namespace lsmkv

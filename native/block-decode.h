@@ -3,14 +3,13 @@
 // part of the contract and is documented in ts-codec.ts).
 //
 // Every read is bounds-checked against the input: damaged or hostile input yields a CodecStatus, never a crash
-// (fuzzed by fuzz/native-decoder.fuzz.ts). Output is one Buffer (a fresh ArrayBuffer of its own, byteOffset 0), so
-// the decoded block costs one allocation:
+// (fuzzed by fuzz/native-decoder.fuzz.ts). The decoded block is written into a caller-supplied scratch buffer
+// (so the call allocates nothing; the caller copies the used prefix into a pooled Buffer):
 //
 //   [count u32][keyOffsets u32 × (count + 1)][valueOffsets u32 × 2·count][key bytes]
 //
 // All u32 in the machine's byte order (they are read through Uint32Arrays; this is memory, not a file format).
-// keyOffsets index the key bytes; valueOffsets index the input block. src/codec/native-codec.ts wraps the parts
-// in views without copying. No state; safe from any thread.
+// keyOffsets index the key bytes; valueOffsets index the input block. No state; safe from any thread.
 
 #ifndef LSMKV_NATIVE_BLOCK_DECODE_H_
 #define LSMKV_NATIVE_BLOCK_DECODE_H_
@@ -19,7 +18,13 @@
 
 namespace lsmkv {
 
-// JS: decodeBlock(block: Uint8Array) -> Buffer | CodecStatus (> 0) | ArgStatus (< 0).
+// JS: decodeBlock(block: Uint8Array, out: Uint8Array) -> number:
+//   1..5        CodecStatus: the block is damaged; `out` is untouched
+//   < 0         ArgStatus
+//   >= 20       the size of the decoded block; if it is <= out.length it was written to out[0, size), otherwise
+//               nothing was written and the caller must retry with at least that many bytes.
+// REQUIRES: out is 4-byte aligned if the caller wants to view it as Uint32Arrays (not checked: any alignment is
+// safe for this function).
 Napi::Value DecodeBlock(const Napi::CallbackInfo& info);
 
 }  // namespace lsmkv

@@ -35,6 +35,7 @@ enum class ArgStatus : int32_t {
   kBadBitsPerKey = -9,
   kBlockTooLarge = -10,
   kNotNumber = -11,
+  kOverlappingOutput = -12,
 };
 
 }  // namespace lsmkv

@@ -40,6 +40,7 @@ export const NativeArgStatus = {
   BAD_BITS_PER_KEY: -9,
   BLOCK_TOO_LARGE: -10,
   NOT_NUMBER: -11,
+  OVERLAPPING_OUTPUT: -12,
 } as const;
 export type NativeArgStatus = (typeof NativeArgStatus)[keyof typeof NativeArgStatus];
 
@@ -55,8 +56,12 @@ export interface NativeBinding {
     count: number,
     restartInterval: number,
   ): Buffer | number;
-  /** [count][keyOffsets × (count+1)][valueOffsets × 2·count][key bytes] (u32 in machine order), or a status. */
-  decodeBlock(block: Uint8Array): Buffer | number;
+  /**
+   * Decodes into `out` as [count][keyOffsets × (count+1)][valueOffsets × 2·count][key bytes] (u32 in machine
+   * order). Returns a CodecStatus (1..5), a NativeArgStatus (< 0), or the decoded size (>= 20): written if it is
+   * <= out.length, else nothing was written and the caller retries with that many bytes.
+   */
+  decodeBlock(block: Uint8Array, out: Uint8Array): number;
   bloomBuild(keys: Uint8Array, keyOffsets: Uint32Array, count: number, bitsPerKey: number): Buffer | number;
   /** native/status.h CodecStatus, by the names used in codec.ts. */
   codecStatus: Record<string, number>;
@@ -74,6 +79,7 @@ const ARG_MESSAGES: Record<number, [typeof TypeError | typeof RangeError, string
   [NativeArgStatus.BAD_BITS_PER_KEY]: [RangeError, 'bitsPerKey must be between 0 and 1000000'],
   [NativeArgStatus.BLOCK_TOO_LARGE]: [RangeError, 'output would exceed the format limit'],
   [NativeArgStatus.NOT_NUMBER]: [TypeError, 'expected a finite number'],
+  [NativeArgStatus.OVERLAPPING_OUTPUT]: [RangeError, 'the output buffer overlaps the block'],
 };
 
 /** Turns a NativeArgStatus from function `fn` into the error to throw. */
@@ -86,7 +92,19 @@ export function nativeArgumentError(fn: string, status: number): Error {
 const readCount: (b: Buffer) => number =
   endianness() === 'LE' ? (b) => b.readUInt32LE(0) : (b) => b.readUInt32BE(0);
 
-/** Views over the one buffer the binding's decodeBlock returns; `block` is the input. */
+/** Largest CodecStatus number; decoded sizes are always above it (the smallest is 20). */
+const MAX_CODEC_STATUS = 5;
+
+/**
+ * Scratch output of decodeBlock (per thread: module state). A block decodes into it, and the used prefix is copied
+ * into a Buffer.allocUnsafe slice: for the usual few-KiB block that comes from Node's pool, which is much cheaper
+ * than a fresh ArrayBuffer per call (bench/codec.bench.ts "decodeBlock"). Larger results decode straight into an
+ * exact-size buffer. Not re-entrant, and need not be: nothing runs JavaScript during the native call.
+ */
+const DECODE_SCRATCH_BYTES = 64 * 1024;
+let decodeScratch: Buffer | undefined;
+
+/** Views over a decoded block laid out by the binding; `block` is the input. REQUIRES: out.byteOffset % 4 == 0. */
 function wrapDecoded(out: Buffer, block: Buffer): DecodedBlock {
   const count = readCount(out);
   const ab = out.buffer;
@@ -100,6 +118,25 @@ function wrapDecoded(out: Buffer, block: Buffer): DecodedBlock {
     data: block,
     valueOffsets: new Uint32Array(ab, valueOffsetsAt, 2 * count),
   };
+}
+
+function decodeWith(binding: NativeBinding, block: Buffer): DecodedBlock | CodecStatus {
+  decodeScratch ??= Buffer.allocUnsafeSlow(DECODE_SCRATCH_BYTES);
+  const size = binding.decodeBlock(block, decodeScratch);
+  if (size <= MAX_CODEC_STATUS) {
+    if (size > 0) return size as CodecStatus;
+    throw nativeArgumentError('decodeBlock', size);
+  }
+  if (size > decodeScratch.length) {
+    const out = Buffer.allocUnsafeSlow(size);
+    const again = binding.decodeBlock(block, out);
+    if (again !== size) throw new Error(`codec: native decodeBlock: block changed during decoding (${again})`);
+    return wrapDecoded(out, block);
+  }
+  // Pool slices are 8-byte aligned, so the Uint32Array views are valid.
+  const out = Buffer.allocUnsafe(size);
+  decodeScratch.copy(out, 0, 0, size);
+  return wrapDecoded(out, block);
 }
 
 /** The Codec over a loaded binding. REQUIRES: `binding` is the lsmkv addon (only loader.ts has one). */
@@ -126,10 +163,7 @@ export function createNativeCodec(binding: NativeBinding): Codec {
       return out;
     },
     decodeBlock(block: Buffer): DecodedBlock | CodecStatus {
-      const out = binding.decodeBlock(block);
-      if (typeof out !== 'number') return wrapDecoded(out, block);
-      if (out > 0) return out as CodecStatus;
-      throw nativeArgumentError('decodeBlock', out);
+      return decodeWith(binding, block);
     },
     bloomBuild(keys: Uint8Array, keyOffsets: Uint32Array, count: number, bitsPerKey: number): Buffer {
       const out = binding.bloomBuild(keys, keyOffsets, count, bitsPerKey);

@@ -143,6 +143,16 @@ describe.skipIf(loaded.codec === undefined)('native and TypeScript codecs agree'
       }
     });
 
+    it('keeps earlier decoded blocks intact when later ones are decoded (no shared output buffer)', () => {
+      const r = seededRandom(8);
+      const inputs = Array.from({ length: 20 }, () => randomEntries(r, 60));
+      const decoded = inputs.map((e) => native.decodeBlock(native.encodeBlock(e, 16)));
+      decoded.forEach((d, i) => {
+        if (typeof d === 'number') throw new Error(`block ${i}: status ${d}`);
+        expect(entriesDiffer(d, inputs[i]!), `block ${i}`).toBeUndefined();
+      });
+    });
+
     it('encodes entries whose offsets do not start at 0 (a window into larger arrays) like TypeScript', () => {
       const keys = Buffer.from('xxxxaaabbb');
       const values = Buffer.from('yy12');
