@@ -1,6 +1,6 @@
 /**
  * native-codec — the Codec backed by the C++ addon (native/): wraps the raw binding, turns its status numbers into
- * results or errors, and wraps decoded blocks in views without copying.
+ * results or errors, and lays decoded blocks out as one pooled Buffer viewed through typed arrays.
  *
  * Invariants: output is byte-identical to ./ts-codec.ts (test/codec/parity.test.ts). Every call crosses into
  * native code once per block, table or checksummed record, never per key. bloomMayContain is the TypeScript
@@ -12,6 +12,7 @@
  * Status numbers: CodecStatus (> 0) comes back from decodeBlock for damaged input and is returned as is;
  * NativeArgStatus (< 0) means the binding rejected its arguments and becomes a TypeError/RangeError here.
  * Both are mirrored in native/status.h (test/codec/native-status.test.ts checks they agree).
+ * Holds one module-level decode scratch buffer (per thread); returned blocks never alias it.
  */
 
 import { endianness } from 'node:os';
