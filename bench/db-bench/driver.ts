@@ -262,6 +262,7 @@ export class Driver {
       }
       case 'reopen': {
         await this.ensureMain();
+        this.captureEngineStats();
         timer.start();
         this.mainOpen = false;
         await this.adapter.close();
@@ -397,7 +398,7 @@ export class Driver {
     if (!this.mainOpen) return;
     this.mainOpen = false;
     try {
-      if (this.adapter.engineStats) this.out.engineStats = this.adapter.engineStats();
+      this.captureEngineStats();
     } finally {
       await this.adapter.close();
     }
@@ -414,6 +415,15 @@ export class Driver {
     this.main.liveCount = 0;
     await this.adapter.open(dir, this.openOptions);
     this.mainOpen = true;
+  }
+
+  /** Keeps the engine's statistics of the main database; counters restart at open, so a session that wrote
+   *  nothing (after reopen) does not replace one that did. */
+  private captureEngineStats(): void {
+    const stats = this.adapter.engineStats?.();
+    if (stats === undefined) return;
+    const wrote = (s: Record<string, unknown> | undefined): boolean => typeof s?.['userBytesWritten'] === 'number' && s['userBytesWritten'] > 0;
+    if (this.out.engineStats === undefined || wrote(stats) || !wrote(this.out.engineStats)) this.out.engineStats = stats;
   }
 
   /** Opens the main database, filling it (untimed) if fillrandom has not run. */
