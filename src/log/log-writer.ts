@@ -86,7 +86,7 @@ function frameRecord(
       out[o + LENGTH_OFFSET] = n & 0xff;
       out[o + LENGTH_OFFSET + 1] = n >>> 8;
       out[o + TYPE_OFFSET] = type;
-      out.set(payload.subarray(src, src + n), o + HEADER_SIZE);
+      out.set(n === payload.length ? payload : payload.subarray(src, src + n), o + HEADER_SIZE);
       putFixed32(out, o, codec.xxh32(out.subarray(o + TYPE_OFFSET, o + HEADER_SIZE + n), CHECKSUM_SEED));
     }
     o += HEADER_SIZE + n;
