@@ -93,6 +93,19 @@ describe('WriteBatch encoding', () => {
     expect(batchFirstSequence(p1)).toBe(9);
   });
 
+  it('payload reflects every change made after an earlier payload call', () => {
+    const b = new WriteBatch(16).put(Buffer.from('a'), Buffer.from('1'));
+    expect(ops(b.payload(1))).toHaveLength(1);
+    b.delete(Buffer.from('b'));
+    expect(ops(b.payload(1))).toHaveLength(2);
+    b.append(new WriteBatch().put(Buffer.from('c'), Buffer.alloc(64)));
+    expect(ops(b.payload(1))).toHaveLength(3);
+    b.clear();
+    expect(ops(b.payload(1))).toHaveLength(0);
+    b.put(Buffer.from('d'), Buffer.from('4'));
+    expect(ops(b.payload(1))).toEqual([[1, hex('d'), hex('4'), 1]]);
+  });
+
   it('clear empties the batch and allows reuse', () => {
     const b = new WriteBatch().put(Buffer.from('a'), Buffer.from('1')).delete(Buffer.from('b'));
     b.clear();
