@@ -20,7 +20,7 @@ export async function verifyCommand(argv: readonly string[], io: CliIO): Promise
     const t0 = performance.now();
     const r = db.verify();
     const ms = performance.now() - t0;
-    io.stdout.write(`${dir}: OK — ${formatInt(r.tables)} tables, ${formatBytes(r.bytes)} checked in ${ms.toFixed(0)} ms\n`);
+    io.stdout.write(`${dir}: OK — ${formatInt(r.tables)} table${r.tables === 1 ? '' : 's'}, ${formatBytes(r.bytes)} checked in ${ms.toFixed(0)} ms\n`);
     return 0;
   } catch (e) {
     if (isLsmkvError(e, ErrorCode.CORRUPTION)) {
