@@ -43,6 +43,9 @@ export interface Options {
   /** Run flush and compaction on a worker thread ('worker') or on the main thread between turns ('inline').
    *  Default 'worker' on the node file system; a custom vfs always runs inline (it lives in this thread). */
   background: 'worker' | 'inline';
+  /** Codec side: 'auto' follows LSMKV_NATIVE (native when the addon loads and passes its self-test), or force
+   *  'native' / 'typescript'. Both read and write the same files. Default 'auto'. */
+  codec: 'auto' | 'native' | 'typescript';
   /** File system. Default the node file system. Pass a FaultInjectionVfs to test crash behaviour. */
   vfs: Vfs | undefined;
 }
@@ -68,6 +71,7 @@ export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
   targetFileSize: 8 * 1024 * 1024,
   numLevels: 7,
   background: 'worker',
+  codec: 'auto',
   vfs: undefined,
 });
 
@@ -118,6 +122,10 @@ export function resolveOptions(user: unknown): Options {
     } else if (name === 'background') {
       if (value !== 'worker' && value !== 'inline') {
         throw new TypeError(`options: 'background' must be 'worker' or 'inline'`);
+      }
+    } else if (name === 'codec') {
+      if (value !== 'auto' && value !== 'native' && value !== 'typescript') {
+        throw new TypeError(`options: 'codec' must be 'auto', 'native' or 'typescript'`);
       }
     } else if (name === 'vfs') {
       if (typeof value !== 'object' || value === null) throw new TypeError(`options: 'vfs' must be a Vfs object`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareByteRanges } from '../../src/memtable/compare-bytes.js';
-import { seededRandom } from './seeded-random.js';
+import { prng as seededRandom } from '../helpers/model.js';
 
 describe('compareByteRanges', () => {
   it('agrees in sign with Buffer.compare on short, long, prefix-sharing and unequal-length ranges', () => {

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { MAX_SEQUENCE, ValueKind, makeInternalKey } from '../../src/base/internal-key.js';
 import { MemTable, type MemTableImage } from '../../src/memtable/memtable.js';
-import { seededRandom } from './seeded-random.js';
+import { prng as seededRandom } from '../helpers/model.js';
 
 const enc = (s: string): Buffer => Buffer.from(s);
 

@@ -4,7 +4,7 @@ import { ErrorCode, isLsmkvError } from '../../src/base/errors.js';
 import { KIND_FOR_SEEK, MAX_SEQUENCE, ValueKind, makeInternalKey } from '../../src/base/internal-key.js';
 import type { InternalIterator } from '../../src/base/iterator.js';
 import { MemTable } from '../../src/memtable/memtable.js';
-import { seededRandom } from './seeded-random.js';
+import { prng as seededRandom } from '../helpers/model.js';
 
 interface ModelEntry {
   ikey: Buffer;

@@ -1,0 +1,43 @@
+/**
+ * compaction-worker — the worker thread entry point: receives Jobs over the port from ./worker-runner.ts, runs
+ * them with ./compaction-job.ts on the node file system, and replies. Bumps the shared signal after every reply
+ * so a main thread blocked in waitSync() wakes.
+ */
+
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { LsmkvError } from '../base/errors.js';
+import { codecFor } from '../codec/loader.js';
+import { nodeVfs } from '../vfs/node-vfs.js';
+import { runJob, type Job } from './compaction-job.js';
+import type { WorkerReply } from './worker-runner.js';
+
+const { port, signal, codecKind } = workerData as {
+  port: MessagePort;
+  signal: Int32Array;
+  codecKind: 'native' | 'typescript';
+};
+const env = { vfs: nodeVfs, codec: codecFor(codecKind) };
+
+port.on('message', ({ id, job }: { id: number; job: Job }) => {
+  let reply: WorkerReply;
+  try {
+    reply = { id, result: runJob(job, env) };
+  } catch (e) {
+    const err = e as Error;
+    reply = {
+      id,
+      error: {
+        message: err.message,
+        ...(err.stack !== undefined && { stack: err.stack }),
+        ...(e instanceof LsmkvError && {
+          code: e.code,
+          ...(e.file !== undefined && { file: e.file }),
+          ...(e.offset !== undefined && { offset: e.offset }),
+        }),
+      },
+    };
+  }
+  port.postMessage(reply);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+});

@@ -1,0 +1,144 @@
+/**
+ * worker-runner — runs jobs on one worker thread (./compaction-worker.ts) over the node file system.
+ *
+ * Results come back over a MessagePort. A shared Int32Array counts finished jobs so that waitSync() can block
+ * with Atomics.wait and then take the result with receiveMessageOnPort, without an event-loop turn: that is how
+ * a synchronous writer waits out a write stop. The worker is unref'd while idle so an idle database does not keep
+ * the process alive.
+ */
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { LsmkvError, type ErrorCode } from '../base/errors.js';
+import type { Job, JobResult } from './compaction-job.js';
+import type { JobDone, JobRunner } from './job-runner.js';
+
+export interface WorkerReply {
+  id: number;
+  result?: JobResult;
+  error?: { code?: ErrorCode; message: string; file?: string; offset?: number; stack?: string };
+}
+
+/** The compiled worker script. Under vitest this module runs from src/*.ts; the worker always runs compiled JS. */
+export function workerScriptPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return here.replace(/worker-runner\.js$/, 'compaction-worker.js');
+  const compiled = here
+    .replace(/([\\/])src([\\/])compaction([\\/])worker-runner\.ts$/, '$1dist$2src$2compaction$3compaction-worker.js');
+  if (!existsSync(compiled)) {
+    throw new LsmkvError(
+      'LSMKV_NOT_SUPPORTED',
+      `compaction: compiled worker not found at ${compiled}; run 'npm run build' (or use background: 'inline')`,
+    );
+  }
+  return compiled;
+}
+
+function reviveError(e: NonNullable<WorkerReply['error']>): Error {
+  if (e.code !== undefined) {
+    const err = new LsmkvError(e.code, e.message, {
+      ...(e.file !== undefined && { file: e.file }),
+      ...(e.offset !== undefined && { offset: e.offset }),
+    });
+    if (e.stack) err.stack = e.stack;
+    return err;
+  }
+  const err = new Error(e.message);
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+export class WorkerRunner implements JobRunner {
+  readonly kind = 'worker';
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private nextId = 1;
+  private running: { id: number; done: JobDone } | undefined;
+  private idleWaiters: Array<() => void> = [];
+  private closed = false;
+  private fatal: Error | undefined;
+
+  constructor(codecKind: 'native' | 'typescript') {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(workerScriptPath(), {
+      workerData: { port: port2, signal: this.signal, codecKind },
+      transferList: [port2],
+    });
+    this.worker.unref();
+    this.port.unref();
+    this.port.on('message', (m: WorkerReply) => this.onReply(m));
+    this.worker.on('error', (e) => this.onWorkerDeath(e));
+    this.worker.on('exit', (code) => {
+      if (!this.closed) this.onWorkerDeath(new Error(`compaction: worker exited with code ${code}`));
+    });
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  start(job: Job, done: JobDone): void {
+    if (this.running) throw new Error('worker-runner: a job is already running');
+    if (this.fatal) {
+      const err = this.fatal;
+      queueMicrotask(() => done(err, undefined));
+      return;
+    }
+    const id = this.nextId++;
+    this.running = { id, done };
+    this.worker.ref();
+    this.port.ref();
+    // A flush job's memtable image is SharedArrayBuffers: shared with the worker, not copied.
+    this.port.postMessage({ id, job });
+  }
+
+  private onReply(m: WorkerReply): void {
+    const r = this.running;
+    if (!r || r.id !== m.id) return;
+    this.running = undefined;
+    this.worker.unref();
+    this.port.unref();
+    if (m.error) r.done(reviveError(m.error), undefined);
+    else r.done(undefined, m.result);
+    this.wakeIdle();
+  }
+
+  private onWorkerDeath(e: Error): void {
+    this.fatal = e;
+    const r = this.running;
+    this.running = undefined;
+    if (r) r.done(e, undefined);
+    this.wakeIdle();
+  }
+
+  waitSync(): void {
+    while (this.running) {
+      const seen = Atomics.load(this.signal, 0);
+      const msg = receiveMessageOnPort(this.port);
+      if (msg) {
+        this.onReply(msg.message as WorkerReply);
+        continue;
+      }
+      if (this.fatal) return;
+      Atomics.wait(this.signal, 0, seen, 1000);
+    }
+  }
+
+  private wakeIdle(): void {
+    if (this.running) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  async close(): Promise<void> {
+    if (this.running) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (this.closed) return;
+    this.closed = true;
+    this.port.close();
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * background — schedules flushes and compactions one at a time on a JobRunner and installs their results.
+ *
+ * Priority: flush the oldest immutable memtable, then a step of a manual compactRange, then the picker's most
+ * urgent compaction (trivial moves are applied at once by a version edit). Results are installed on the main
+ * thread with one MANIFEST edit each; then obsolete files are deleted. A background error (I/O, corruption in an
+ * input) is fatal for writes: the host turns read-only and reports it.
+ *
+ * Stalls: writers ask waitForProgressSync() (blocks this thread until the running job has been installed) or
+ * waitForProgress() (a promise). Main thread only.
+ */
+
+import type { Options } from '../base/options.js';
+import { pickCompaction, pickRangeCompaction, type CompactionPick } from '../compaction/compaction-picker.js';
+import type { CompactJob, FlushJob, JobOutputOptions, JobResult } from '../compaction/compaction-job.js';
+import type { JobRunner } from '../compaction/job-runner.js';
+import { emptyEdit, type FileMeta, type VersionEdit } from '../manifest/version-edit.js';
+import type { VersionSet } from '../manifest/version-set.js';
+import type { MemTable } from '../memtable/memtable.js';
+
+export interface ImmutableMemTable {
+  mem: MemTable;
+  /** The WAL holding this memtable's writes; obsolete once the memtable is flushed. */
+  walNumber: number;
+}
+
+/** What the background needs from the database. */
+export interface BackgroundHost {
+  readonly dir: string;
+  readonly options: Options;
+  readonly versions: VersionSet;
+  /** Oldest first. The background removes the head when its flush is installed. */
+  readonly imm: ImmutableMemTable[];
+  /** WAL number of the active memtable. */
+  activeWalNumber(): number;
+  smallestSnapshot(): number;
+  /** Deletes files no live version, iterator or running job references. */
+  deleteObsoleteFiles(protectedNumbers: ReadonlySet<number>): void;
+  /** A background failure: the database stops accepting writes. */
+  onBackgroundError(error: Error): void;
+}
+
+export interface CompactionStats {
+  flushes: number;
+  compactions: number;
+  trivialMoves: number;
+  bytesRead: number;
+  bytesWritten: number;
+  flushBytes: number;
+  millis: number;
+}
+
+interface ManualCompaction {
+  lo: Uint8Array | undefined;
+  hi: Uint8Array | undefined;
+  level: number;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+export class Background {
+  readonly stats: CompactionStats = {
+    flushes: 0,
+    compactions: 0,
+    trivialMoves: 0,
+    bytesRead: 0,
+    bytesWritten: 0,
+    flushBytes: 0,
+    millis: 0,
+  };
+  /** Output numbers of the running job: never deleted as obsolete. */
+  readonly pendingOutputs = new Set<number>();
+  private readonly pointers: Array<Uint8Array | undefined> = [];
+  private readonly manual: ManualCompaction[] = [];
+  private progressWaiters: Array<() => void> = [];
+  private stopped = false;
+  private error: Error | undefined;
+
+  constructor(
+    private readonly host: BackgroundHost,
+    private readonly runner: JobRunner,
+  ) {}
+
+  get busy(): boolean {
+    return this.runner.busy;
+  }
+
+  get backgroundError(): Error | undefined {
+    return this.error;
+  }
+
+  private outputOptions(): JobOutputOptions {
+    const o = this.host.options;
+    return {
+      blockSize: o.blockSize,
+      blockRestartInterval: o.blockRestartInterval,
+      bloomBitsPerKey: o.bloomBitsPerKey,
+      compression: o.compression,
+      targetFileSize: o.targetFileSize,
+    };
+  }
+
+  /** Starts the most urgent job if the runner is idle. */
+  maybeSchedule(): void {
+    while (!this.stopped && this.error === undefined && !this.runner.busy) {
+      if (this.host.imm.length > 0) {
+        this.startFlush();
+        return;
+      }
+      const m = this.manual[0];
+      if (m !== undefined) {
+        if (this.startManualStep(m)) return;
+        continue;
+      }
+      const pick = pickCompaction(this.host.versions.current, this.host.options, this.pointers);
+      if (pick === undefined) break;
+      if (pick.trivialMove) {
+        this.applyTrivialMove(pick);
+        continue;
+      }
+      this.startCompaction(pick);
+      return;
+    }
+    if (!this.runner.busy) this.wakeProgress();
+  }
+
+  private startFlush(): void {
+    const head = this.host.imm[0]!;
+    const fileNumber = this.host.versions.newFileNumber();
+    this.pendingOutputs.add(fileNumber);
+    const job: FlushJob = {
+      kind: 'flush',
+      dir: this.host.dir,
+      memtable: head.mem.image(),
+      fileNumber,
+      smallestSnapshot: this.host.smallestSnapshot(),
+      output: this.outputOptions(),
+    };
+    this.runner.start(job, (err, result) => {
+      this.pendingOutputs.delete(fileNumber);
+      if (err || !result) return this.fail(err ?? new Error('flush returned no result'));
+      try {
+        const edit = emptyEdit();
+        for (const f of result.outputs) edit.newFiles.push({ level: 0, file: f });
+        const next = this.host.imm[1];
+        edit.logNumber = next ? next.walNumber : this.host.activeWalNumber();
+        this.host.versions.logAndApply(edit);
+        this.host.imm.shift();
+        this.stats.flushes++;
+        this.stats.flushBytes += result.bytesWritten;
+        this.stats.millis += result.millis;
+        this.host.deleteObsoleteFiles(this.pendingOutputs);
+      } catch (e) {
+        return this.fail(e as Error);
+      }
+      this.afterJob();
+    });
+  }
+
+  /** Returns false when the manual request needs no job at its current level (it advanced or finished). */
+  private startManualStep(m: ManualCompaction): boolean {
+    const last = this.host.options.numLevels - 1;
+    while (m.level < last) {
+      const pick = pickRangeCompaction(this.host.versions.current, this.host.options, m.level, m.lo, m.hi);
+      if (pick !== undefined) {
+        this.startCompaction(pick, m);
+        return true;
+      }
+      m.level++;
+    }
+    this.manual.shift();
+    m.resolve();
+    return false;
+  }
+
+  private applyTrivialMove(pick: CompactionPick): void {
+    const f = pick.inputs[0][0]!;
+    const edit = emptyEdit();
+    edit.deletedFiles.push({ level: pick.level, number: f.number });
+    edit.newFiles.push({ level: pick.outputLevel, file: f });
+    try {
+      this.host.versions.logAndApply(edit);
+    } catch (e) {
+      this.fail(e as Error);
+      return;
+    }
+    this.pointers[pick.level] = f.largest;
+    this.stats.trivialMoves++;
+  }
+
+  private startCompaction(pick: CompactionPick, manual?: ManualCompaction): void {
+    const version = this.host.versions.current;
+    const inputBytes = [...pick.inputs[0], ...pick.inputs[1]].reduce((n, f) => n + f.size, 0);
+    const count = Math.ceil(inputBytes / this.host.options.targetFileSize) * 2 + 2;
+    const fileNumbers: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const n = this.host.versions.newFileNumber();
+      fileNumbers.push(n);
+      this.pendingOutputs.add(n);
+    }
+    const deeperLevels: FileMeta[][] = [];
+    for (let l = pick.outputLevel + 1; l < version.levels.length; l++) deeperLevels.push([...version.levels[l]!]);
+    const job: CompactJob = {
+      kind: 'compact',
+      dir: this.host.dir,
+      level: pick.level,
+      outputLevel: pick.outputLevel,
+      inputs: pick.inputs,
+      grandparents: pick.grandparents,
+      deeperLevels,
+      fileNumbers,
+      smallestSnapshot: this.host.smallestSnapshot(),
+      output: this.outputOptions(),
+    };
+    this.runner.start(job, (err, result) => {
+      for (const n of fileNumbers) this.pendingOutputs.delete(n);
+      if (err || !result) {
+        if (manual) {
+          this.manual.shift();
+          manual.reject(err ?? new Error('compaction returned no result'));
+        }
+        return this.fail(err ?? new Error('compaction returned no result'));
+      }
+      try {
+        this.install(pick, result);
+      } catch (e) {
+        if (manual) {
+          this.manual.shift();
+          manual.reject(e as Error);
+        }
+        return this.fail(e as Error);
+      }
+      if (manual) manual.level++;
+      this.afterJob();
+    });
+  }
+
+  private install(pick: CompactionPick, result: JobResult): void {
+    const edit: VersionEdit = emptyEdit();
+    for (const f of pick.inputs[0]) edit.deletedFiles.push({ level: pick.level, number: f.number });
+    for (const f of pick.inputs[1]) edit.deletedFiles.push({ level: pick.outputLevel, number: f.number });
+    for (const f of result.outputs) edit.newFiles.push({ level: pick.outputLevel, file: f });
+    this.host.versions.logAndApply(edit);
+    const largest = pick.inputs[0].reduce<Uint8Array | undefined>((acc, f) => f.largest, undefined);
+    if (pick.level > 0 && largest !== undefined) this.pointers[pick.level] = largest;
+    this.stats.compactions++;
+    this.stats.bytesRead += result.bytesRead;
+    this.stats.bytesWritten += result.bytesWritten;
+    this.stats.millis += result.millis;
+    this.host.deleteObsoleteFiles(this.pendingOutputs);
+  }
+
+  private afterJob(): void {
+    this.maybeSchedule();
+    this.wakeProgress();
+  }
+
+  private fail(e: Error): void {
+    if (this.error === undefined) this.error = e;
+    for (const m of this.manual.splice(0)) m.reject(e);
+    this.host.onBackgroundError(e);
+    this.wakeProgress();
+  }
+
+  private wakeProgress(): void {
+    const w = this.progressWaiters;
+    this.progressWaiters = [];
+    for (const f of w) f();
+  }
+
+  /** Resolves when the running job is installed (at once when idle). */
+  waitForProgress(): Promise<void> {
+    if (!this.runner.busy) return Promise.resolve();
+    return new Promise((resolve) => this.progressWaiters.push(resolve));
+  }
+
+  /** Blocks this thread until the running job has been installed. */
+  waitForProgressSync(): void {
+    this.runner.waitSync();
+  }
+
+  /** Queues a compaction of [lo, hi] (user keys) down through every level. */
+  compactRange(lo: Uint8Array | undefined, hi: Uint8Array | undefined): Promise<void> {
+    if (this.error) return Promise.reject(this.error);
+    return new Promise((resolve, reject) => {
+      this.manual.push({ lo, hi, level: 0, resolve, reject });
+      this.maybeSchedule();
+    });
+  }
+
+  /** Waits until no job runs and none is needed (imm empty, no manual work, picker content). */
+  async waitIdle(): Promise<void> {
+    for (;;) {
+      this.maybeSchedule();
+      if (!this.runner.busy) return;
+      await this.waitForProgress();
+    }
+  }
+
+  /** Stops scheduling and waits for the running job. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.runner.close();
+    this.wakeProgress();
+  }
+}
