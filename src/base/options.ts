@@ -104,7 +104,7 @@ export function resolveOptions(user: unknown): Options {
   const u = user as Record<string, unknown>;
   for (const [name, value] of Object.entries(u)) {
     if (value === undefined) continue;
-    if (!(name in DEFAULT_OPTIONS)) throw new TypeError(`options: unknown option '${name}'`);
+    if (!Object.hasOwn(DEFAULT_OPTIONS, name)) throw new TypeError(`options: unknown option '${name}'`);
     const rule = INT_RULES[name as keyof Options];
     if (rule) {
       if (typeof value !== 'number' || !Number.isInteger(value)) {
