@@ -7,12 +7,13 @@
  *   b <first op> <sync> <id>:<len|d>,...   a batch is about to be issued (its ops get indices first, first+1, ...)
  *   a <first op>                      that batch was acknowledged
  *   m <flushes> <compactions>         a flush or compaction started (running, with jobs completed since the last m)
- * Pipe writes to stdout are synchronous on Linux, so a line written is a line the parent will read after a kill.
+ * Each line is in the pipe (write(2) returned) before the call it describes, so the parent reads it after a kill.
  * Never exits on its own; any error is thrown (the parent reports a child that died without being killed).
  *
  *   node dist/fuzz/crash/kill-child.js <dir> <seed> <first op> <options json>
  */
 
+import { writeSync as writeFd } from 'node:fs';
 import { open, type Options } from '../../src/index.js';
 import { writeAsync, writeSync } from '../common/db-writes.js';
 import { Prng } from '../common/prng.js';
@@ -26,8 +27,21 @@ const prng = new Prng(Number(seedText));
 const shape = randomShape(prng);
 const options = JSON.parse(optionsJson) as Partial<Options>;
 
+/**
+ * Writes a line to the stdout pipe before returning. process.stdout.write queues in memory when the pipe is full
+ * (a SIGKILL would lose the queued lines, and the parent would miss issued batches), so write(2) directly and
+ * retry while the pipe is full.
+ */
 function say(line: string): void {
-  process.stdout.write(`${line}\n`);
+  const bytes = Buffer.from(`${line}\n`, 'latin1');
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += writeFd(1, bytes, off, bytes.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    }
+  }
 }
 
 const db = await open(dir, options);

@@ -154,11 +154,12 @@ function runChild(
     };
     child.stdout.setEncoding('latin1');
     child.stdout.on('data', (chunk: string) => {
-      pending += chunk;
+      const text = pending + chunk;
+      let start = 0;
       let nl;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
+      while ((nl = text.indexOf('\n', start)) >= 0) {
+        const line = text.slice(start, nl);
+        start = nl + 1;
         if (out.protocolError !== undefined) continue;
         try {
           onLine(line);
@@ -167,6 +168,7 @@ function runChild(
           kill('protocol');
         }
       }
+      pending = text.slice(start);
     });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => (out.stderr += chunk));
