@@ -55,7 +55,7 @@ describe('db-bench driver', () => {
     };
     const get = a.get.bind(a);
     a.get = (k) => {
-      block(0.2);
+      block(0.05);
       return get(k);
     };
     const r = await new Driver(a, config(['fillrandom', 'readrandom'], 4000), dir).run();
