@@ -10,7 +10,7 @@ import type { BenchEvent } from '../../bench/db-bench/messages.js';
 import { allPassed, renderMarkdown, summarize } from '../../bench/db-bench/report.js';
 import { runBench } from '../../bench/db-bench/run.js';
 import { benchCommand } from '../../src/cli/commands/bench.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { captureIO } from '../cli/capture-io.js';
 
 const child = {
   workerPath: fileURLToPath(new URL('../../bench/db-bench/worker.ts', import.meta.url)),
@@ -50,13 +50,7 @@ describe('db-bench end to end (N = 2000)', () => {
   });
 
   it('lsmkv bench runs lsmkv through the public API and prints the table', async () => {
-    const io: CliIO & { out: string; err: string } = {
-      out: '',
-      err: '',
-      stderrIsTTY: false,
-      stdout: { write: (t: string) => (io.out += t) },
-      stderr: { write: (t: string) => (io.err += t) },
-    };
+    const io = captureIO();
     const code = await benchCommand(['--n', '2000', '--workloads', WORKLOAD_NAMES.join(',')], io, false, child);
     expect(io.out, io.out).not.toContain('FAILED');
     expect(code).toBe(0);

@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError, integerOption } from '../../src/cli/args.js';
 import { runCli } from '../../src/cli/cli.js';
 import { parseBenchArgs } from '../../src/cli/commands/bench.js';
-import type { CliIO } from '../../src/cli/io.js';
-
-function captureIO(): CliIO & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stderrIsTTY: false,
-    stdout: { write: (t: string) => (io.out += t) },
-    stderr: { write: (t: string) => (io.err += t) },
-  };
-  return io;
-}
+import { captureIO } from './capture-io.js';
 
 describe('lsmkv CLI arguments', () => {
   it('bench defaults: lsmkv alone on the quick workloads, N = 1,000,000', () => {

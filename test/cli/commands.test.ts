@@ -4,19 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { captureIO } from './capture-io.js';
 import { open } from '../../src/index.js';
-
-function captureIO(): CliIO & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stderrIsTTY: false,
-    stdout: { write: (t: string) => (io.out += t) },
-    stderr: { write: (t: string) => (io.err += t) },
-  };
-  return io;
-}
 
 let dir: string;
 beforeEach(async () => {
