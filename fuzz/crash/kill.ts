@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { open, type Options } from '../../src/index.js';
 import type { HarnessArgs } from '../common/args.js';
 import { HarnessFailure, harnessMain, isMain, withinBudget, type RunSummary } from '../common/harness-main.js';
+import { randomEngineOptions } from '../common/engine-options.js';
 import { Oracle } from '../common/oracle.js';
 import { Prng, cycleSeed } from '../common/prng.js';
 import { decodeBatch } from '../common/workload.js';
@@ -65,27 +66,6 @@ function randomPolicy(prng: Prng): KillPolicy {
   if (r < 40) return { kind: 'delay', ms: prng.skewed(1, 600) };
   if (r < 65) return { kind: 'acks', acks: prng.skewed(1, 5000), ms: prng.below(3) };
   return { kind: 'background', marker: prng.range(1, 4), ms: prng.below(4) };
-}
-
-/** Engine options for one child: tiny buffers and tables, so that flushes and compactions never stop. */
-function randomOptions(prng: Prng, numLevels: number): Partial<Options> {
-  const l0 = prng.range(1, 4);
-  const slowdown = l0 + prng.range(0, 4);
-  return {
-    writeBufferSize: prng.pick([4096, 8192, 32768, 65536]),
-    targetFileSize: prng.pick([1024, 4096, 16384]),
-    maxBytesForLevelBase: prng.pick([4096, 16384, 65536]),
-    levelMultiplier: prng.pick([2, 4, 10]),
-    numLevels,
-    level0CompactionTrigger: l0,
-    level0SlowdownTrigger: slowdown,
-    level0StopTrigger: slowdown + prng.range(0, 4),
-    blockSize: prng.pick([256, 1024, 4096]),
-    bloomBitsPerKey: prng.pick([0, 10]),
-    compression: prng.pick(['snappy', 'none'] as const),
-    codec: prng.pick(['auto', 'typescript'] as const),
-    background: prng.chance(0.8) ? 'worker' : 'inline',
-  };
 }
 
 interface ChildOutcome {
@@ -193,7 +173,7 @@ export async function run(args: HarnessArgs, log: (line: string) => void): Promi
   try {
     for (; withinBudget(args, cycle, started); cycle++) {
       const prng = new Prng(cycleSeed(args.seed, cycle));
-      const options = randomOptions(prng, numLevels);
+      const options = { ...randomEngineOptions(prng, numLevels, false), background: prng.chance(0.8) ? 'worker' : 'inline' } as const;
       const policy = randomPolicy(prng);
       const fail = (detail: string): HarnessFailure =>
         new HarnessFailure(HARNESS, args.seed, cycle, `${detail}\n  kill: ${describePolicy(policy)}; child options ${JSON.stringify(options)}; directory kept: ${dir}`);
