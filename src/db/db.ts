@@ -14,7 +14,7 @@ import { ErrorCode, LsmkvError } from '../base/errors.js';
 import type { FileLock, Vfs } from '../base/vfs.js';
 import type { Options } from '../base/options.js';
 import { logFileName, parseFileName } from '../base/file-names.js';
-import { forEachBatchOp, type WriteBatch } from '../batch/write-batch.js';
+import { forEachBatchOp, WriteBatch } from '../batch/write-batch.js';
 import type { Codec } from '../codec/codec.js';
 import type { VersionSet } from '../manifest/version-set.js';
 import type { Version } from '../manifest/version.js';
@@ -167,6 +167,8 @@ export class Db {
   private readonly snapshots = new SnapshotList();
   private readonly iterators = new Set<DbIterator<unknown, unknown>>();
   private readonly queue: QueuedWrite[] = [];
+  /** Reused by the synchronous put/delete. */
+  private readonly scratch = new WriteBatch();
   private draining = false;
   private walBytesSinceSync = 0;
   private readOnlyError: Error | undefined;
@@ -245,17 +247,18 @@ export class Db {
     const k = keyBytes(key);
     const v = valueBytes(value);
     const sync = syncOption(options);
-    const b = new Batch();
-    b.inner.put(k, v);
-    this.writeSync(b.inner, sync);
+    // One reused batch: commit() copies it into the WAL and the memtable before returning.
+    this.scratch.clear();
+    this.scratch.put(k, v);
+    this.writeSync(this.scratch, sync);
   }
 
   delete(key: Bytes, options?: WriteOptions): void {
     const k = keyBytes(key);
     const sync = syncOption(options);
-    const b = new Batch();
-    b.inner.delete(k);
-    this.writeSync(b.inner, sync);
+    this.scratch.clear();
+    this.scratch.delete(k);
+    this.writeSync(this.scratch, sync);
   }
 
   /** Applies every operation of the batch atomically. */
@@ -588,7 +591,10 @@ export class Db {
         released = true;
         this.iterators.delete(it as DbIterator<unknown, unknown>);
         version.unref();
-        if (!this.closed && !this.closing) this.deleteObsoleteFiles(this.background.pendingOutputs);
+        // Only a superseded version can have been the last holder of now-obsolete tables.
+        if (version !== this.versions.current && version.refCount === 0 && !this.closed && !this.closing) {
+          this.deleteObsoleteFiles(this.background.pendingOutputs);
+        }
       },
       checkOpen: () => this.checkOpen(),
     });
