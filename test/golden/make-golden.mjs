@@ -1,0 +1,152 @@
+// make-golden — writes the golden database test/golden/v1/ and the pinned table test/golden/table-v1.sst, plus
+// test/golden/v1-expected.json (what every read of v1 must return). Deterministic content; table bytes in v1 are
+// not reproducible (the db stamps tables with the current time), the pinned table is (fixed creationTime).
+// Run after `npm run build`:  node test/golden/make-golden.mjs   — then check the files in. Regenerating changes
+// the pinned checksums in test/db/golden.test.ts on purpose only: a format change needs a new version (v2), and
+// v1 must keep reading back.
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { open } from '../../dist/src/index.js';
+import { compareInternalKeys } from '../../dist/src/base/comparator.js';
+import { makeInternalKey } from '../../dist/src/base/internal-key.js';
+import { tsCodec } from '../../dist/src/codec/ts-codec.js';
+import { TableBuilder } from '../../dist/src/sstable/table-builder.js';
+import { nodeVfs } from '../../dist/src/vfs/node-vfs.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** mulberry32: the same sequence everywhere. */
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomBytes(r, n) {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = Math.floor(r() * 256);
+  return b;
+}
+
+const k = (i) => Buffer.from(`key-${String(i).padStart(5, '0')}`);
+const LONG = Buffer.from('a-shared-prefix-longer-than-thirty-two-bytes/');
+
+/** The writes, phase by phase; the model applies the same operations. */
+function phases() {
+  const r = prng(20240601);
+  const p1 = []; // compressible values: snappy blocks; ends up in the bottom level
+  for (let i = 0; i < 600; i++) p1.push(['put', k(i), Buffer.from(`value ${i} `.repeat(1 + (i % 5)))]);
+  p1.push(['put', Buffer.alloc(0), Buffer.from('the empty key')]);
+  p1.push(['put', Buffer.from([0x00]), Buffer.alloc(0)]);
+  p1.push(['put', Buffer.from([0xff, 0xff, 0x00]), Buffer.from([0x00, 0xff])]);
+  for (let i = 0; i < 40; i++) p1.push(['put', Buffer.concat([LONG, Buffer.from([i, 0xff - i])]), Buffer.from(`long ${i}`)]);
+  const p2 = []; // incompressible values: raw blocks; flushed to L0
+  for (let i = 300; i < 700; i += 2) p2.push(['put', k(i), randomBytes(r, 100 + (i % 50))]);
+  const p3 = []; // another L0 table: deletes and overwrites
+  for (let i = 0; i < 600; i += 7) p3.push(['del', k(i)]);
+  for (let i = 1; i < 600; i += 11) p3.push(['put', k(i), Buffer.from(`overwritten ${i}`)]);
+  p3.push(['del', Buffer.from([0x00])]);
+  const p4 = []; // left in the WAL only
+  for (let i = 2; i < 700; i += 13) p4.push(['put', k(i), Buffer.from(`in the wal ${i}`)]);
+  for (let i = 3; i < 700; i += 17) p4.push(['del', k(i)]);
+  p4.push(['put', Buffer.from([0xff, 0xff, 0x00]), Buffer.from('wal wins')]);
+  p4.push(['put', Buffer.from('zzz-only-in-wal'), randomBytes(r, 300)]);
+  return [p1, p2, p3, p4];
+}
+
+function apply(db, model, ops) {
+  for (const [op, key, value] of ops) {
+    const hex = key.toString('hex');
+    if (op === 'put') {
+      db.put(key, value);
+      model.set(hex, value.toString('hex'));
+    } else {
+      db.delete(key);
+      model.delete(hex);
+    }
+  }
+}
+
+async function makeDatabase() {
+  const out = join(here, 'v1');
+  const work = join(tmpdir(), `lsmkv-golden-${process.pid}`);
+  rmSync(work, { recursive: true, force: true });
+  const db = await open(work, { background: 'inline', blockSize: 1024, writeBufferSize: 1024 * 1024, codec: 'typescript' });
+  const model = new Map();
+  const [p1, p2, p3, p4] = phases();
+  apply(db, model, p1);
+  await db.compactRange(); // everything to the bottom level
+  apply(db, model, p2);
+  await db.flush(); // L0
+  apply(db, model, p3);
+  await db.flush(); // L0
+  apply(db, model, p4); // WAL only
+  const levels = db.stats().levels.filter((l) => l.files > 0).map((l) => [l.level, l.files]);
+  // Copy the files as a crash would leave them (no close): the WAL keeps p4 unflushed.
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out);
+  for (const name of readdirSync(work)) if (name !== 'LOCK') copyFileSync(join(work, name), join(out, name));
+  await db.close();
+  rmSync(work, { recursive: true, force: true });
+  const entries = [...model.entries()].sort((a, b) => Buffer.compare(Buffer.from(a[0], 'hex'), Buffer.from(b[0], 'hex')));
+  const absent = [];
+  for (const ops of [p1, p2, p3, p4]) for (const [, key] of ops) if (!model.has(key.toString('hex'))) absent.push(key.toString('hex'));
+  absent.push(Buffer.from('never-written').toString('hex'));
+  const expected = {
+    comment: 'Generated by make-golden.mjs. Keys and values in hex; entries sorted bytewise by key.',
+    levelsWhenCopied: levels,
+    entries,
+    absent: [...new Set(absent)].sort(),
+  };
+  writeFileSync(join(here, 'v1-expected.json'), `${JSON.stringify(expected, null, 1)}\n`);
+  return { files: readdirSync(out), levels };
+}
+
+/**
+ * The pinned table: raw and snappy blocks, values and deletions, fixed creation time. The engine pieces are
+ * passed in so that the golden test builds it with src/ (this script uses dist/).
+ */
+export function pinnedTableEntries({ makeInternalKey, compareInternalKeys }) {
+  const r = prng(7);
+  const entries = [];
+  for (let i = 0; i < 120; i++) {
+    const key = Buffer.from(`pin-${String(i).padStart(3, '0')}`);
+    const value = i < 60 ? Buffer.from(`compressible ${i} `.repeat(4)) : randomBytes(r, 60);
+    entries.push([makeInternalKey(key, 1000 + i, i % 10 === 9 ? 0 : 1), i % 10 === 9 ? Buffer.alloc(0) : value]);
+    if (i % 15 === 0) entries.push([makeInternalKey(key, 10 + i, 1), Buffer.from(`older ${i}`)]);
+  }
+  entries.sort((a, b) => compareInternalKeys(a[0], b[0]));
+  return entries;
+}
+
+export const PINNED_TABLE_OPTIONS = {
+  blockSize: 512,
+  blockRestartInterval: 16,
+  bloomBitsPerKey: 10,
+  compression: 'snappy',
+  creationTime: 1_700_000_000_000,
+};
+
+export function buildPinnedTable(engine, vfs, path, codec) {
+  const file = vfs.openWritable(path);
+  const b = new engine.TableBuilder(file, PINNED_TABLE_OPTIONS, codec);
+  for (const [key, value] of pinnedTableEntries(engine)) b.add(key, value);
+  const info = b.finish();
+  file.sync();
+  file.close();
+  return info;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { files, levels } = await makeDatabase();
+  const engine = { TableBuilder, makeInternalKey, compareInternalKeys };
+  const info = buildPinnedTable(engine, nodeVfs, join(here, 'table-v1.sst'), tsCodec);
+  console.log(`v1: ${files.join(' ')}; levels ${JSON.stringify(levels)}; table-v1.sst ${info.size} bytes`);
+}
