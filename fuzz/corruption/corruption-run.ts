@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyCommand } from '../../src/cli/commands/verify.js';
 import { checkDamagedDb, type VerifyState } from './check-case.js';
-import { damageImage, type Damage } from './damage.js';
+import { FILE_ROLES, damageImage, type Damage, type FileRole } from './damage.js';
 import { buildImage, materialize, restore, type DbImage } from './db-image.js';
 import { Prng, cycleSeed } from '../common/prng.js';
 
@@ -29,8 +29,9 @@ export interface CaseReport {
   cliChecked: boolean;
 }
 
-export function replayCommand(seed: number, index: number): string {
-  return `npx tsc -p . && node dist/fuzz/corruption/corruption.js --seed ${seed} --case ${index}`;
+export function replayCommand(seed: number, index: number, roles: readonly FileRole[] = FILE_ROLES): string {
+  const only = roles.length === FILE_ROLES.length ? '' : ` --roles ${roles.join(',')}`;
+  return `npx tsc -p . && node dist/fuzz/corruption/corruption.js --seed ${seed} --case ${index}${only}`;
 }
 
 const EXIT_OF: Record<VerifyState, number> = { clean: 0, corruption: 1, 'not-found': 3 };
@@ -54,7 +55,11 @@ async function cliVerify(files: ReadonlyMap<string, Buffer>, damage: Damage, wan
 export class CorruptionRunner {
   private image: { index: number; image: DbImage } | undefined;
 
-  constructor(readonly seed: number) {}
+  /** `roles`: damage only files with these roles (default: all). */
+  constructor(
+    readonly seed: number,
+    readonly roles: readonly FileRole[] = FILE_ROLES,
+  ) {}
 
   async imageFor(caseIndex: number): Promise<DbImage> {
     const index = Math.floor(caseIndex / CASES_PER_IMAGE);
@@ -66,7 +71,7 @@ export class CorruptionRunner {
     const image = await this.imageFor(index);
     const caseSeed = cycleSeed(this.seed ^ 0x5a5a5a5a, index);
     const rng = new Prng(caseSeed);
-    const { files, damage } = damageImage(image, rng);
+    const { files, damage } = damageImage(image, rng, this.roles);
     const result = await checkDamagedDb(image, damage, restore(files, caseSeed));
     const v = result.verdict;
     let ok = v.ok;

@@ -4,6 +4,7 @@
  *
  *   npx tsc -p . && node dist/fuzz/corruption/corruption.js --seed N --cases N [--start N] [--minutes M] [-v]
  *   node dist/fuzz/corruption/corruption.js --seed N --case I      (replays one case, verbosely)
+ *   --roles newest-wal,live-table,...   damage only files with these roles (the replay needs the same --roles)
  *
  * Prints one line per failure with its replay command, a summary of outcomes per file role and damage kind,
  * and exits 1 if any case failed. See docs/CRASH-TESTING.md.
@@ -11,6 +12,7 @@
 
 import { parseArgs } from 'node:util';
 import { CorruptionRunner, replayCommand, type CaseReport } from './corruption-run.js';
+import { FILE_ROLES, type FileRole } from './damage.js';
 
 function intArg(v: string | undefined, name: string, fallback: number): number {
   if (v === undefined) return fallback;
@@ -32,6 +34,7 @@ async function main(): Promise<number> {
       start: { type: 'string' },
       case: { type: 'string' },
       minutes: { type: 'string' },
+      roles: { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
     },
   });
@@ -41,7 +44,9 @@ async function main(): Promise<number> {
   const count = single === undefined ? intArg(values.cases, 'cases', 200) : 1;
   const deadline = values.minutes === undefined ? Infinity : Date.now() + Number(values.minutes) * 60_000;
   const verbose = values.verbose === true || single !== undefined;
-  const runner = new CorruptionRunner(seed);
+  const roles = values.roles === undefined ? FILE_ROLES : (values.roles.split(',') as FileRole[]);
+  for (const r of roles) if (!FILE_ROLES.includes(r)) throw new TypeError(`corruption: unknown role '${r}' (${FILE_ROLES.join(', ')})`);
+  const runner = new CorruptionRunner(seed, roles);
   const tally = new Map<string, number>();
   let failures = 0;
   let ran = 0;
@@ -60,7 +65,7 @@ async function main(): Promise<number> {
     tally.set(key, (tally.get(key) ?? 0) + 1);
     if (!r.ok) {
       failures++;
-      console.log(`FAIL seed ${seed} ${describe(r)}\n  ${r.outcome}\n  replay: ${replayCommand(seed, i)}`);
+      console.log(`FAIL seed ${seed} ${describe(r)}\n  ${r.outcome}\n  replay: ${replayCommand(seed, i, roles)}`);
     } else if (verbose) {
       console.log(`ok ${describe(r)} → ${r.outcome}${r.cliChecked ? ' (lsmkv verify agrees)' : ''}`);
       for (const n of r.notes) console.log(`  ${n}`);

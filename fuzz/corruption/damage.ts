@@ -45,10 +45,13 @@ const ROLE_WEIGHTS: Array<[FileRole, number]> = [
   ['other', 4],
 ];
 
-function chooseFile(image: DbImage, rng: Prng): string {
+export const FILE_ROLES: readonly FileRole[] = ROLE_WEIGHTS.map(([role]) => role);
+
+function chooseFile(image: DbImage, rng: Prng, roles: readonly FileRole[]): string {
   const byRole = new Map<FileRole, string[]>();
   for (const name of image.files.keys()) {
     const role = roleOf(image, name);
+    if (!roles.includes(role)) continue;
     byRole.set(role, [...(byRole.get(role) ?? []), name]);
   }
   const choices = ROLE_WEIGHTS.filter(([role]) => (byRole.get(role)?.length ?? 0) > 0);
@@ -57,7 +60,7 @@ function chooseFile(image: DbImage, rng: Prng): string {
     if (r < w) return rng.pick(byRole.get(role)!);
     r -= w;
   }
-  throw new Error('damage: no file to damage');
+  throw new Error(`damage: no file with role ${roles.join('/')} to damage`);
 }
 
 /** Record offsets of a log file of the image (WAL or MANIFEST), or undefined for other files. */
@@ -78,10 +81,14 @@ function chooseOffset(rng: Prng, size: number, records: number[] | undefined): n
   return rng.below(size);
 }
 
-/** Applies one random damage to a copy of the image's files. */
-export function damageImage(image: DbImage, rng: Prng): { files: Map<string, Buffer>; damage: Damage } {
+/** Applies one random damage to a copy of the image's files, to a file with one of `roles`. */
+export function damageImage(
+  image: DbImage,
+  rng: Prng,
+  roles: readonly FileRole[] = FILE_ROLES,
+): { files: Map<string, Buffer>; damage: Damage } {
   const files = new Map(image.files);
-  const file = chooseFile(image, rng);
+  const file = chooseFile(image, rng, roles);
   const role = roleOf(image, file);
   const before = files.get(file)!;
   const records = recordOffsets(image, file);
