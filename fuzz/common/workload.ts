@@ -71,7 +71,7 @@ export function randomShape(prng: Prng): WorkloadShape {
   return {
     keySpace: prng.pick([50, 400, 2000]),
     deleteRatio: prng.pick([0.05, 0.2, 0.4]),
-    syncRatio: prng.pick([0, 0.05, 0.3]),
+    syncRatio: prng.pick([0.01, 0.05, 0.3]),
     largeRatio: prng.pick([0, 0.02, 0.1]),
     maxBatch: prng.pick([1, 8, 64]),
   };
