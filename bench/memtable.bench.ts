@@ -1,22 +1,18 @@
 /**
- * memtable.bench — the arena skiplist on the write buffer's workload: 1 M random 16-byte keys with 100-byte values.
+ * memtable.bench — the arena skiplist on db_bench's workload: 16-byte zero-padded decimal keys ("%016d" of 2·i,
+ * the first ~9 bytes '0' for every key), 100-byte values, written in batches of 1000 the way the db commits them
+ * (one encoded write-batch payload per batch), plus random gets that hit and miss (the odd numbers 2·i + 1).
  *
- *   npx tsc -p . && node dist/bench/memtable.bench.js [--n 1000000] [--iterations 5]
+ *   npx tsc -p . && node dist/bench/memtable.bench.js [--n 1000000] [--runs 5] [--only substring]
  *
- * Each task runs a whole batch per iteration (1 M inserts into a fresh memtable, 100 K gets, one full scan, ...);
- * the line printed is entries (operations) per second from the mean batch time. "seek (≈ findLessThan step)"
- * stands for what prev() would cost without level-0 back links (LevelDB's "find the last node < key" is the same
- * descent from the head as a seek), to compare with "reverse scan (prev)". Not part of the engine.
- *
- * Two runs on the 2-core dev machine under load from other jobs (load average ~5), Node 20, ops/s:
- *   insert 1 M 568 K / 664 K   get hit 321 K / 280 K   get miss 403 K / 462 K   seek 202 K / 425 K
- *   scan: iterator 1.8 M / 3.4 M   reverse (prev) 1.9 M / 2.4 M   forEach 2.9 M / 2.0 M   forEachRaw 4.9 M / 7.9 M
- * Before the key prefix moved into the node (every search step then read the arena too): insert 139 K, get 130 K.
+ * Each task runs whole passes (n inserts into a fresh memtable, 100 K gets, one full scan, ...) `runs` times after
+ * one warm-up pass; the line printed is operations per second from the median pass (and from the best one), by
+ * wall clock and by this process's CPU time (user + system; steadier while other jobs load the shared machine,
+ * though they still share its caches). Compare medians of several runs. Not part of the engine.
  */
 
-import { Bench } from 'tinybench';
-
-import { MAX_SEQUENCE, ValueKind, makeInternalKey } from '../src/base/internal-key.js';
+import { ValueKind, MAX_SEQUENCE, makeInternalKey } from '../src/base/internal-key.js';
+import { WriteBatch, forEachBatchOp } from '../src/batch/write-batch.js';
 import { MemTable } from '../src/memtable/memtable.js';
 
 function random(seed: number): () => number {
@@ -29,90 +25,141 @@ function random(seed: number): () => number {
   };
 }
 
-function arg(name: string, dflt: number): number {
+function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? dflt : Number(process.argv[i + 1]);
+  return i < 0 ? dflt : process.argv[i + 1]!;
 }
 
 const KEY_LEN = 16;
 const VALUE_LEN = 100;
+const BATCH = 1000;
 const LOOKUPS = 100_000;
 
-async function main(): Promise<void> {
-  const n = arg('n', 1_000_000);
-  const iterations = arg('iterations', 5);
-  const r = random(42);
-  const keyBytes = Buffer.allocUnsafe(n * KEY_LEN);
-  for (let i = 0; i < keyBytes.length; i++) keyBytes[i] = Math.floor(r() * 256);
-  const keys = Array.from({ length: n }, (_, i) => keyBytes.subarray(i * KEY_LEN, (i + 1) * KEY_LEN));
-  const value = Buffer.alloc(VALUE_LEN, 0x76);
-  const lookups = Array.from({ length: LOOKUPS }, () => keys[Math.floor(r() * n)]!);
-  const misses = Array.from({ length: LOOKUPS }, () => {
-    const k = Buffer.allocUnsafe(KEY_LEN);
-    for (let i = 0; i < KEY_LEN; i++) k[i] = Math.floor(r() * 256);
-    return k;
-  });
-  const seekTargets = lookups.map((k) => makeInternalKey(k, MAX_SEQUENCE, ValueKind.Value));
+function decimalKey(num: number): Buffer {
+  return Buffer.from(String(num).padStart(KEY_LEN, '0'), 'latin1');
+}
 
-  const fill = (): MemTable => {
+/** Encoded batch payloads of BATCH puts each, keys in the given order, sequences numbered from 1. */
+function payloads(order: readonly number[], value: Buffer): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let seq = 1;
+  for (let i = 0; i < order.length; i += BATCH) {
+    const b = new WriteBatch(BATCH * (KEY_LEN + VALUE_LEN + 4));
+    const end = Math.min(order.length, i + BATCH);
+    for (let j = i; j < end; j++) b.put(decimalKey(2 * order[j]!), value);
+    out.push(Buffer.from(b.payload(seq)));
+    seq += end - i;
+  }
+  return out;
+}
+
+function main(): void {
+  const n = Number(arg('n', '1000000'));
+  const runs = Number(arg('runs', '5'));
+  const only = arg('only', '');
+  const r = random(42);
+  const shuffled = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+  }
+  const value = Buffer.alloc(VALUE_LEN, 0x76);
+  const randomBatches = payloads(shuffled, value);
+  const seqBatches = payloads(
+    Array.from({ length: n }, (_, i) => i),
+    value,
+  );
+  const hits = Array.from({ length: LOOKUPS }, () => decimalKey(2 * Math.floor(r() * n)));
+  const misses = Array.from({ length: LOOKUPS }, () => decimalKey(2 * Math.floor(r() * n) + 1));
+  const seekTargets = hits.map((k) => makeInternalKey(k, MAX_SEQUENCE, ValueKind.Value));
+
+  const fillPerOp = (batches: Uint8Array[]): MemTable => {
     const mt = new MemTable();
-    for (let i = 0; i < n; i++) mt.add(i + 1, ValueKind.Value, keys[i]!, value);
+    for (const p of batches) forEachBatchOp(p, (kind, key, v, s) => mt.add(s, kind, key, v));
     return mt;
   };
-  const mt = fill();
+  const mt = fillPerOp(randomBatches);
   let sink = 0;
 
-  const perIteration = new Map<string, number>();
-  const bench = new Bench({ iterations, time: 0, warmupIterations: 1, warmupTime: 0, throws: true });
-  const task = (name: string, ops: number, fn: () => void): void => {
-    perIteration.set(name, ops);
-    bench.add(name, fn);
-  };
+  const tasks: [string, number, () => void][] = [
+    [`fillrandom ${n}, add per op`, n, () => (sink += fillPerOp(randomBatches).count)],
+    [`fillseq ${n}, add per op`, n, () => (sink += fillPerOp(seqBatches).count)],
+    [
+      'get (hit)',
+      LOOKUPS,
+      () => {
+        for (let i = 0; i < LOOKUPS; i++) sink += mt.get(hits[i]!, MAX_SEQUENCE)!.length;
+      },
+    ],
+    [
+      'get (miss)',
+      LOOKUPS,
+      () => {
+        for (let i = 0; i < LOOKUPS; i++) if (mt.get(misses[i]!, MAX_SEQUENCE) === undefined) sink++;
+      },
+    ],
+    [
+      'seek',
+      LOOKUPS,
+      () => {
+        const it = mt.iterator();
+        for (let i = 0; i < LOOKUPS; i++) {
+          it.seek(seekTargets[i]!);
+          if (it.valid()) sink++;
+        }
+      },
+    ],
+    [
+      'scan (iterator next)',
+      n,
+      () => {
+        const it = mt.iterator();
+        for (it.seekToFirst(); it.valid(); it.next()) sink += it.key().length + it.value().length;
+      },
+    ],
+    [
+      'reverse scan (prev)',
+      n,
+      () => {
+        const it = mt.iterator();
+        for (it.seekToLast(); it.valid(); it.prev()) sink += it.key().length + it.value().length;
+      },
+    ],
+    [
+      'scan (forEachRaw)',
+      n,
+      () =>
+        mt.forEachRaw((_c, ks, ke, ve) => {
+          sink += ve - ks + ke;
+        }),
+    ],
+  ];
 
-  task(`insert ${n}`, n, () => {
-    sink += fill().count;
-  });
-  task('get (hit)', LOOKUPS, () => {
-    for (let i = 0; i < LOOKUPS; i++) sink += mt.get(lookups[i]!, MAX_SEQUENCE)!.length;
-  });
-  task('get (miss)', LOOKUPS, () => {
-    for (let i = 0; i < LOOKUPS; i++) if (mt.get(misses[i]!, MAX_SEQUENCE) === undefined) sink++;
-  });
-  task('scan (iterator next)', n, () => {
-    const it = mt.iterator();
-    for (it.seekToFirst(); it.valid(); it.next()) sink += it.key().length + it.value().length;
-  });
-  task('reverse scan (prev)', n, () => {
-    const it = mt.iterator();
-    for (it.seekToLast(); it.valid(); it.prev()) sink += it.key().length + it.value().length;
-  });
-  task('scan (forEach)', n, () => {
-    mt.forEach((k, v) => {
-      sink += k.length + v.length;
-    });
-  });
-  task('scan (forEachRaw)', n, () => {
-    mt.forEachRaw((_c, ks, ke, ve) => {
-      sink += ve - ks + ke;
-    });
-  });
-  task('seek (≈ findLessThan step)', LOOKUPS, () => {
-    const it = mt.iterator();
-    for (let i = 0; i < LOOKUPS; i++) {
-      it.seek(seekTargets[i]!);
-      if (it.valid()) sink++;
+  console.log(
+    `memtable: ${n} entries, ${KEY_LEN}-byte decimal keys, ${VALUE_LEN}-byte values, batches of ${BATCH}, ` +
+      `${mt.approximateBytes} bytes; ops/s median (best) of ${runs}, by wall-clock and by process CPU time`,
+  );
+  for (const [name, ops, fn] of tasks) {
+    if (only !== '' && !name.includes(only)) continue;
+    fn();
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const c0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      fn();
+      wall.push(Number(process.hrtime.bigint() - t0) / 1e9);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1e6);
     }
-  });
-
-  await bench.run();
-  console.log(`memtable: ${n} entries, ${KEY_LEN}-byte keys, ${VALUE_LEN}-byte values, ${mt.approximateBytes} bytes`);
-  for (const t of bench.tasks) {
-    const result = t.result;
-    if (result === undefined || !('latency' in result)) throw new Error(`bench: ${t.name} did not complete`);
-    const opsPerSec = (perIteration.get(t.name)! * 1000) / result.latency.mean;
-    console.log(`${t.name.padEnd(30)} ${Math.round(opsPerSec).toLocaleString('en-US').padStart(14)} ops/s`);
+    const fmt = (t: number[]): string => {
+      t.sort((a, b) => a - b);
+      const rate = (x: number): string => Math.round(ops / x).toLocaleString('en-US');
+      return `${rate(t[t.length >> 1]!).padStart(11)} (${rate(t[0]!)})`.padEnd(24);
+    };
+    console.log(`${name.padEnd(32)} wall ${fmt(wall)} cpu ${fmt(cpu)}`);
   }
   if (sink === 0.5) console.log(sink);
 }
 
-await main();
+main();

@@ -19,8 +19,38 @@ const ALPHABET = [0x00, 0x61, 0x7f, 0x80, 0xfe];
 const enc = (s: string): Buffer => Buffer.from(s, 'latin1');
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
 
+/** Short keys over ALPHABET (many versions per key, keys that are prefixes of others) and a few long ones. */
+function shortOrLongKey(rnd: () => number): Buffer {
+  if (rnd() < 0.05) {
+    // A few long keys sharing a prefix past the comparator's hand-loop length.
+    const long = Buffer.alloc(40 + Math.floor(rnd() * 3), 0x7a);
+    long[long.length - 1] = 0x61 + Math.floor(rnd() * 3);
+    return long;
+  }
+  const keyLen = Math.floor(rnd() * 4);
+  const userKey = Buffer.alloc(keyLen);
+  for (let j = 0; j < keyLen; j++) userKey[j] = ALPHABET[Math.floor(rnd() * ALPHABET.length)]!;
+  return userKey;
+}
+
+/**
+ * Keys of 12 to 20 bytes that share 11 leading bytes and end in ALPHABET bytes: they differ inside, at and past
+ * the 16 bytes a node holds inline, and the zero byte ties with the padding of shorter keys.
+ */
+function boundaryKey(rnd: () => number): Buffer {
+  const len = 12 + Math.floor(rnd() * 9);
+  const k = Buffer.alloc(len, 0x30);
+  for (let j = 11; j < len; j++) k[j] = ALPHABET[Math.floor(rnd() * 2.5)]!;
+  return k;
+}
+
 /** Random memtable contents plus the same entries sorted by internal key. */
-function buildRandom(seed: number, n: number, chunkSize: number): { mt: MemTable; model: ModelEntry[] } {
+function buildRandom(
+  seed: number,
+  n: number,
+  chunkSize: number,
+  makeKey: (rnd: () => number) => Buffer = shortOrLongKey,
+): { mt: MemTable; model: ModelEntry[] } {
   const rnd = seededRandom(seed);
   const mt = new MemTable({ chunkSize });
   const model: ModelEntry[] = [];
@@ -30,20 +60,7 @@ function buildRandom(seed: number, n: number, chunkSize: number): { mt: MemTable
     const j = Math.floor(rnd() * (i + 1));
     [seqs[i], seqs[j]] = [seqs[j]!, seqs[i]!];
   }
-  for (let i = 0; i < n; i++) {
-    // Small alphabet and short keys: many versions per user key and keys that are prefixes of others.
-    const keyLen = Math.floor(rnd() * 4);
-    const userKey = Buffer.alloc(keyLen);
-    for (let j = 0; j < keyLen; j++) userKey[j] = ALPHABET[Math.floor(rnd() * ALPHABET.length)]!;
-    if (rnd() < 0.05) {
-      // A few long keys sharing a prefix past the comparator's hand-loop length.
-      const long = Buffer.alloc(40 + Math.floor(rnd() * 3), 0x7a);
-      long[long.length - 1] = 0x61 + Math.floor(rnd() * 3);
-      model.push(entry(long, seqs[i]!, rnd, mt));
-    } else {
-      model.push(entry(userKey, seqs[i]!, rnd, mt));
-    }
-  }
+  for (let i = 0; i < n; i++) model.push(entry(makeKey(rnd), seqs[i]!, rnd, mt));
   model.sort((a, b) => compareInternalKeys(a.ikey, b.ikey));
   return { mt, model };
 }
@@ -170,6 +187,23 @@ describe('MemTable', () => {
     }
   });
 
+  it('orders keys that differ inside, at and past the 16 bytes held in the node (same model checks)', () => {
+    const { mt, model } = buildRandom(5, 1500, 4096, boundaryKey);
+    expect(new Set(model.map((e) => e.userKey.length)).size).toBe(9);
+    checkAgainstModel(mt, model, 105);
+    // Keys equal on 16 bytes that differ only in length or past byte 16, and their neighbours by one byte.
+    const rnd = seededRandom(6);
+    for (let i = 0; i < 300; i++) {
+      const k = boundaryKey(rnd);
+      const e = model.find((m) => m.userKey.equals(k));
+      const want = modelGet(model, k, MAX_SEQUENCE);
+      const got = mt.get(k, MAX_SEQUENCE);
+      if (want === undefined || want === null) expect(got).toBe(want);
+      else expect(got !== null && got !== undefined && hex(got)).toBe(hex(want));
+      expect(e === undefined).toBe(want === undefined);
+    }
+  });
+
   it('an empty memtable finds nothing', () => {
     const mt = new MemTable();
     expect(mt.count).toBe(0);
@@ -258,9 +292,9 @@ describe('MemTable', () => {
     const empty = mt.approximateBytes;
     for (let i = 0; i < 10_000; i++) mt.add(i + 1, ValueKind.Value, enc(`key${i}`.padEnd(16, '.')), Buffer.alloc(100));
     const perEntry = (mt.approximateBytes - empty) / 10_000;
-    // 16-byte key + 8-byte trailer + 100-byte value = 124 arena bytes, plus 5-6 link ints on average.
-    expect(perEntry).toBeGreaterThan(124 + 20);
-    expect(perEntry).toBeLessThan(124 + 40);
+    // 16-byte key + 8-byte trailer + 100-byte value = 124 arena bytes, plus 9 node ints and 1.33 links on average.
+    expect(perEntry).toBeGreaterThan(124 + 32);
+    expect(perEntry).toBeLessThan(124 + 52);
     expect(mt.count).toBe(10_000);
   });
 
