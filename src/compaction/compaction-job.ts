@@ -69,7 +69,11 @@ export interface JobResult {
 export interface JobEnv {
   vfs: Vfs;
   codec: Codec;
+  /** Called every PROGRESS_EVERY entries: the worker's heartbeat while a long job keeps its thread busy. */
+  onProgress?: () => void;
 }
+
+const PROGRESS_EVERY = 4096;
 
 /** Structured clone turns Buffers into Uint8Arrays; FileMeta keys must be Buffers again. */
 export function reviveFileMeta(f: FileMeta): FileMeta {
@@ -222,7 +226,7 @@ export function runJob(rawJob: Job, env: JobEnv): JobResult {
     let currentUserKey: Buffer | undefined;
     let lastSeqForKey = Number.POSITIVE_INFINITY;
     for (iter.seekToFirst(); iter.valid(); iter.next()) {
-      entriesIn++;
+      if (++entriesIn % PROGRESS_EVERY === 0) env.onProgress?.();
       const ikey = iter.key();
       const ulen = ikey.length - TRAILER_SIZE;
       const user = ikey.subarray(0, ulen);

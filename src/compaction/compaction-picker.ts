@@ -6,6 +6,8 @@
  * is compacted into the next one. L0 compactions take every L0 file (they overlap each other); other levels take
  * one file, chosen round-robin by a per-level compact pointer, then every overlapping file of the next level.
  * A single input file with nothing overlapping below is moved by a version edit alone (trivial move).
+ * Manual compactions (compactRange) push a range through every level and finish with a rewrite of the last level
+ * in place (level === outputLevel), the only way to drop what the last level holds for released snapshots.
  *
  * Pure functions over an immutable Version: safe to call from any thread; the caller owns the pointers array.
  */
@@ -126,6 +128,23 @@ export function pickCompaction(
     if (next) chosen = next;
   }
   return setupCompaction(version, options, best, [chosen], 'size', bestScore);
+}
+
+/**
+ * A rewrite of the last level's files overlapping [lo, hi] into the last level: nothing lies below it, so it drops
+ * every deletion and every version no snapshot can see. compactRange ends with it when no compaction of this
+ * request wrote into the last level already. Undefined when the last level holds nothing in the range.
+ */
+export function pickBottomRewrite(
+  version: Version,
+  options: LevelOptions,
+  lo: Uint8Array | undefined,
+  hi: Uint8Array | undefined,
+): CompactionPick | undefined {
+  const last = options.numLevels - 1;
+  const files = version.overlappingFiles(last, lo, hi);
+  if (files.length === 0) return undefined;
+  return { level: last, outputLevel: last, inputs: [files, []], grandparents: [], trivialMove: false, reason: 'manual', score: 0 };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * compaction-worker — the worker thread entry point: receives Jobs over the port from ./worker-runner.ts, runs
  * them with ./compaction-job.ts on the node file system, and replies. Bumps the shared signal after every reply
- * so a main thread blocked in waitSync() wakes.
+ * so a main thread blocked in waitSync() wakes, and beats signal[1] as a heartbeat.
  */
 
 import { workerData, type MessagePort } from 'node:worker_threads';
@@ -16,7 +16,9 @@ const { port, signal, codecKind } = workerData as {
   signal: Int32Array;
   codecKind: 'native' | 'typescript';
 };
-const env = { vfs: nodeVfs, codec: codecFor(codecKind) };
+const env = { vfs: nodeVfs, codec: codecFor(codecKind), onProgress: () => void Atomics.add(signal, 1, 1) };
+// Heartbeat from the event loop while idle or between jobs (see worker-runner.ts).
+setInterval(env.onProgress, 100).unref();
 
 port.on('message', ({ id, job }: { id: number; job: Job }) => {
   let reply: WorkerReply;

@@ -5,6 +5,12 @@
  * with Atomics.wait and then take the result with receiveMessageOnPort, without an event-loop turn: that is how
  * a synchronous writer waits out a write stop. The worker is unref'd while idle so an idle database does not keep
  * the process alive.
+ *
+ * A worker that dies (out of memory, terminated) is reported by the Worker's 'error'/'exit' events, but those
+ * need the event loop that waitSync() is blocking. So the worker also beats a heartbeat (signal[1]): every 100 ms
+ * from its event loop, and every few thousand entries from inside a running job. waitSync() declares the worker
+ * dead after WORKER_SILENCE_MS without a beat: the job fails and the database turns read-only.
+ * The worker starts with an empty execArgv: the parent's flags (e.g. `--input-type=module -e`) are not for it.
  */
 
 import { existsSync } from 'node:fs';
@@ -13,6 +19,9 @@ import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from '
 import { LsmkvError, type ErrorCode } from '../base/errors.js';
 import type { Job, JobResult } from './compaction-job.js';
 import type { JobDone, JobRunner } from './job-runner.js';
+
+/** Heartbeat silence after which waitSync() gives the worker up for dead. */
+export const WORKER_SILENCE_MS = 10_000;
 
 export interface WorkerReply {
   id: number;
@@ -53,7 +62,8 @@ export class WorkerRunner implements JobRunner {
   readonly kind = 'worker';
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  /** [0] replies sent, [1] heartbeat. */
+  private readonly signal = new Int32Array(new SharedArrayBuffer(8));
   private nextId = 1;
   private running: { id: number; done: JobDone } | undefined;
   private idleWaiters: Array<() => void> = [];
@@ -66,6 +76,7 @@ export class WorkerRunner implements JobRunner {
     this.worker = new Worker(workerScriptPath(), {
       workerData: { port: port2, signal: this.signal, codecKind },
       transferList: [port2],
+      execArgv: [],
     });
     this.worker.unref();
     this.port.unref();
@@ -115,6 +126,8 @@ export class WorkerRunner implements JobRunner {
   }
 
   waitSync(): void {
+    let beat = Atomics.load(this.signal, 1);
+    let lastBeatAt = Date.now();
     while (this.running) {
       const seen = Atomics.load(this.signal, 0);
       const msg = receiveMessageOnPort(this.port);
@@ -123,7 +136,21 @@ export class WorkerRunner implements JobRunner {
         continue;
       }
       if (this.fatal) return;
-      Atomics.wait(this.signal, 0, seen, 1000);
+      Atomics.wait(this.signal, 0, seen, 250);
+      const now = Date.now();
+      const b = Atomics.load(this.signal, 1);
+      if (b !== beat) {
+        beat = b;
+        lastBeatAt = now;
+      } else if (now - lastBeatAt > WORKER_SILENCE_MS) {
+        this.onWorkerDeath(
+          new LsmkvError(
+            'LSMKV_IO_ERROR',
+            `compaction: the background worker died or stopped responding (no heartbeat for ${WORKER_SILENCE_MS} ms)`,
+          ),
+        );
+        void this.worker.terminate();
+      }
     }
   }
 

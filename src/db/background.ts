@@ -11,7 +11,12 @@
  */
 
 import type { Options } from '../base/options.js';
-import { pickCompaction, pickRangeCompaction, type CompactionPick } from '../compaction/compaction-picker.js';
+import {
+  pickBottomRewrite,
+  pickCompaction,
+  pickRangeCompaction,
+  type CompactionPick,
+} from '../compaction/compaction-picker.js';
 import type { CompactJob, FlushJob, JobOutputOptions, JobResult } from '../compaction/compaction-job.js';
 import type { JobRunner } from '../compaction/job-runner.js';
 import { emptyEdit, type FileMeta, type VersionEdit } from '../manifest/version-edit.js';
@@ -54,6 +59,8 @@ interface ManualCompaction {
   lo: Uint8Array | undefined;
   hi: Uint8Array | undefined;
   level: number;
+  /** Set once a step of this request wrote into the last level (or the final rewrite ran). */
+  bottomDone: boolean;
   resolve: () => void;
   reject: (e: Error) => void;
 }
@@ -163,10 +170,19 @@ export class Background {
     while (m.level < last) {
       const pick = pickRangeCompaction(this.host.versions.current, this.host.options, m.level, m.lo, m.hi);
       if (pick !== undefined) {
+        if (pick.outputLevel === last) m.bottomDone = true;
         this.startCompaction(pick, m);
         return true;
       }
       m.level++;
+    }
+    if (!m.bottomDone) {
+      m.bottomDone = true;
+      const pick = pickBottomRewrite(this.host.versions.current, this.host.options, m.lo, m.hi);
+      if (pick !== undefined) {
+        this.startCompaction(pick, m);
+        return true;
+      }
     }
     this.manual.shift();
     m.resolve();
@@ -230,7 +246,7 @@ export class Background {
         }
         return this.fail(e as Error);
       }
-      if (manual) manual.level++;
+      if (manual && pick.level < pick.outputLevel) manual.level++;
       this.afterJob();
     });
   }
@@ -283,7 +299,7 @@ export class Background {
   compactRange(lo: Uint8Array | undefined, hi: Uint8Array | undefined): Promise<void> {
     if (this.error) return Promise.reject(this.error);
     return new Promise((resolve, reject) => {
-      this.manual.push({ lo, hi, level: 0, resolve, reject });
+      this.manual.push({ lo, hi, level: 0, bottomDone: false, resolve, reject });
       this.maybeSchedule();
     });
   }

@@ -13,7 +13,10 @@
  *    PARTIAL. The last 1..6 bytes of a block are padding and are never read.
  *  - "Something valid follows" a damaged fragment (or zero region) when (a) the first fragment of any later
  *    32 KiB block validates (fits its block and the file, type 1..4 or bit 7 set, checksum ok), or (b) the
- *    damaged fragment's length field fits its block and the fragment right after it validates.
+ *    damaged fragment's length field fits its block and the fragment right after it validates, or (c) a fragment
+ *    validates at any later byte offset of the damaged fragment's own block (a flipped length field hides where
+ *    the next fragment starts; scanning costs nothing on undamaged logs and a false match needs a 32-bit
+ *    checksum collision).
  *  - Damage with something valid after it is always CORRUPTION naming the file and the damaged fragment's offset
  *    (a FULL/FIRST arriving while a record is open is itself valid, so it is always CORRUPTION).
  *  - Damage with nothing valid after it ends the log:
@@ -184,11 +187,20 @@ function joinParts(data: Buffer, parts: readonly number[]): Buffer {
 
 /**
  * The offset of a valid fragment after the damage at `damaged`: the fragment at `next` (when >= 0 and a header
- * fits there in its block), else the first fragment of any later block. -1 when there is none.
+ * fits there in its block), else one at any later offset of the same block, else the first fragment of any later
+ * block. -1 when there is none.
  */
 function validFragmentAfter(data: Buffer, damaged: number, next: number, codec: Codec): number {
   if (next >= 0 && BLOCK_SIZE - (next % BLOCK_SIZE) >= HEADER_SIZE && fragmentValidates(data, next, codec)) {
     return next;
+  }
+  // Inside a block only the first fragment can be a MIDDLE or LAST: any later one starts a record (FULL, FIRST)
+  // or is skippable, which filters most candidate offsets before any checksum is computed.
+  const blockEnd = Math.min(data.length, (Math.floor(damaged / BLOCK_SIZE) + 1) * BLOCK_SIZE);
+  for (let p = damaged + 1; p + HEADER_SIZE <= blockEnd; p++) {
+    const type = data[p + TYPE_OFFSET]!;
+    if (type !== RecordType.FULL && type !== RecordType.FIRST && (type & SKIPPABLE_TYPE_BIT) === 0) continue;
+    if (fragmentValidates(data, p, codec)) return p;
   }
   for (let b = (Math.floor(damaged / BLOCK_SIZE) + 1) * BLOCK_SIZE; b < data.length; b += BLOCK_SIZE) {
     if (fragmentValidates(data, b, codec)) return b;

@@ -1,5 +1,5 @@
 /**
- * REGRESSION (open): compactRange() never rewrites the last level. Background.startManualStep walks levels
+ * Regression (fixed): compactRange() never rewrites the last level. Background.startManualStep walks levels
  * 0..numLevels-2 and compacts each into the next; once everything sits in the bottom level (after any full
  * compactRange), a later compactRange finds nothing above it and returns without touching it. So versions kept
  * for a snapshot (and tombstones kept for one) stay on disk forever after the snapshot is released, however

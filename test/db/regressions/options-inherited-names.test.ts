@@ -1,5 +1,5 @@
 /**
- * REGRESSION (open): resolveOptions tests option names with `name in DEFAULT_OPTIONS`, which is true for names
+ * Regression (fixed): resolveOptions tests option names with `name in DEFAULT_OPTIONS`, which is true for names
  * inherited from Object.prototype. `{ toString: 1 }` or `{ hasOwnProperty: 1 }` (e.g. from JSON config) is
  * accepted silently and written onto the resolved options instead of failing with "unknown option".
  * Fix: check Object.hasOwn(DEFAULT_OPTIONS, name).

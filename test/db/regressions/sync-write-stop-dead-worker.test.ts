@@ -1,5 +1,5 @@
 /**
- * REGRESSION (open): a synchronous writer at a write stop hangs forever when the compaction worker has died.
+ * Regression (fixed): a synchronous writer at a write stop hangs forever when the compaction worker has died.
  * WorkerRunner.waitSync() loops on Atomics.wait/receiveMessageOnPort until the job replies or `fatal` is set, but
  * `fatal` is only set by the Worker's 'error'/'exit' events, which need the event loop that waitSync is blocking.
  * A worker that dies mid-job (out of memory, a crash, terminate) therefore blocks db.put() forever.
@@ -29,7 +29,7 @@ describe('regression: synchronous write stop with a dead worker', () => {
         }
         process.exit(0);
       });`;
-      const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 6_000 });
+      const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
       expect(r.signal, 'the child hung and was killed').toBeNull();
       expect(['returned', 'threw']).toContain(r.stdout.trim());
     } finally {

@@ -1,5 +1,5 @@
 /**
- * REGRESSION (open): a bit flip in a WAL fragment's length field that makes the length run past the end of the
+ * Regression (fixed): a bit flip in a WAL fragment's length field that makes the length run past the end of the
  * file is taken for a torn tail, even when complete, valid records follow the damaged one. The records after it
  * are dropped silently on open (acknowledged writes lost without an error). docs/FORMAT.md: "a damaged fragment
  * followed by a valid one is a CORRUPTION error". log-reader's validFragmentAfter only looks at the offset the

@@ -1,5 +1,5 @@
 /**
- * REGRESSION (open): the compaction Worker inherits the process's execArgv. A program started with
+ * Regression (fixed): the compaction Worker inherits the process's execArgv. A program started with
  * `node --input-type=module -e ...` (or any flag a Worker rejects) gets a worker that dies at startup ("--input-type
  * can only be used with string input"), so the first flush fails and the database turns read-only.
  * Expected: the worker starts regardless of the parent's flags (e.g. WorkerRunner passes `execArgv: []` or a
