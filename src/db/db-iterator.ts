@@ -233,9 +233,13 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
     return out;
   }
 
-  /** All remaining entries. */
+  /** All remaining entries; then closes the iterator (as abstract-level's all() does). */
   all(): Entry<K, V>[] {
-    return this.nextv(Number.MAX_SAFE_INTEGER);
+    try {
+      return this.nextv(Number.MAX_SAFE_INTEGER);
+    } finally {
+      this.close();
+    }
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
- * snapshot-list — the sequence numbers of live snapshots (explicit snapshots and open iterators).
+ * snapshot-list — the sequence numbers of live explicit snapshots (db.snapshot()).
  *
- * Compaction keeps every version a live snapshot can see: it asks smallest(). A sequence may be held several
+ * Compaction keeps every version a live snapshot can see: it asks smallest(). Iterators need no entry here: they
+ * pin their version, whose files keep every version they read. A sequence may be held several
  * times (a count per sequence). Main thread only.
  */
 

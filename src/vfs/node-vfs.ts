@@ -16,9 +16,10 @@
  * Locking (LOCK file, docs/FORMAT.md): exclusive within this process (a process-wide set of locked absolute paths)
  * and across processes (LOCK created with O_EXCL holding our decimal pid). If LOCK already exists its pid is read:
  * a live process other than us (process.kill(pid, 0) succeeds or fails with EPERM) → LOCKED naming that pid.
- * A dead pid (ESRCH), our own pid (a lock left by an earlier life of this process that it no longer holds, or a
- * reused pid after reboot) or unreadable content (a process killed between creating LOCK and writing its pid) is
- * stale: we unlink it and create it again, once. This is what makes a kill -9 harmless: the next opener sees a
+ * Our own pid while this thread does not hold the lock is LOCKED too: another worker thread of this process holds
+ * it (the set above is per thread), or a database of this process was never closed. A dead pid (ESRCH) or
+ * unreadable content (a process killed between creating LOCK and writing its pid) is stale: we unlink it and create
+ * it again, once. This is what makes a kill -9 harmless: the next opener sees a
  * dead pid. Known race: two processes taking over the same stale lock at the same instant can both unlink and
  * recreate it (the second unlinks the first's fresh LOCK); the window is two system calls wide and needs a dead
  * owner to begin with. release() unlinks LOCK only while it still holds our pid.
@@ -320,7 +321,10 @@ export class NodeVfs implements Vfs {
     if (heldLocks.has(abs)) throw lockedError(path, `this process (pid ${process.pid})`);
     if (!tryCreateLock(abs)) {
       const pid = readLockPid(abs);
-      if (pid !== undefined && pid !== process.pid && processAlive(pid)) throw lockedError(path, `pid ${pid}`);
+      if (pid === process.pid) {
+        throw lockedError(path, `this process (pid ${pid}): another thread, or a database that was never closed`);
+      }
+      if (pid !== undefined && processAlive(pid)) throw lockedError(path, `pid ${pid}`);
       // Stale: the owner is dead (or never finished writing its pid). Take it over, once.
       try {
         fs.unlinkSync(abs);

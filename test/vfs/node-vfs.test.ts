@@ -185,18 +185,25 @@ describe('NodeVfs lock', () => {
     lock.release();
   });
 
-  it('takes over a lock whose pid is dead, empty, or our own stale one', async () => {
+  it('takes over a lock whose pid is dead, or that holds no pid', async () => {
     const p = path.join(dir, 'LOCK');
     const child = spawn(process.execPath, ['-e', '0']);
     children.push(child);
     await exited(child);
-    for (const content of [String(child.pid), '', 'garbage', String(process.pid)]) {
+    for (const content of [String(child.pid), '', 'garbage']) {
       fs.writeFileSync(p, content);
       const lock = nodeVfs.lock(p);
       expect(fs.readFileSync(p, 'latin1').trim()).toBe(String(process.pid));
       lock.release();
       expect(fs.existsSync(p)).toBe(false);
     }
+  });
+
+  it('a LOCK holding our own pid that this thread did not take is LOCKED (another worker thread holds it)', () => {
+    const p = path.join(dir, 'LOCK');
+    fs.writeFileSync(p, String(process.pid));
+    expect(() => nodeVfs.lock(p)).toThrow(/another thread/);
+    expect(fs.readFileSync(p, 'latin1').trim()).toBe(String(process.pid));
   });
 
   it('release leaves a LOCK that no longer holds our pid alone', () => {
