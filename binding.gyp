@@ -10,8 +10,11 @@
         'native/args.cc',
         'native/block-decode.cc',
         'native/block-encode.cc',
+        'native/block-io.cc',
         'native/bloom.cc',
         'native/checksum.cc',
+        'native/snappy.cc',
+        'native/snappy-binding.cc',
       ],
       'include_dirs': [
         "<!(node -p \"require('node-addon-api').include_dir\")",

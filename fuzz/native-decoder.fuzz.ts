@@ -156,7 +156,8 @@ export function fuzzCase(r: () => number, codec: Codec): Buffer {
   return r() < 0.2 ? block : damage(r, block);
 }
 
-function argValue(name: string, fallback: number): number {
+/** The non-negative integer after `name` on the command line, or `fallback`. */
+export function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   if (i < 0) return fallback;
   const v = Number(process.argv[i + 1]);
@@ -168,7 +169,7 @@ function argValue(name: string, fallback: number): number {
  * A copy of `b` in an ArrayBuffer of exactly its length (not a slice of Node's pooled slab), so that a read one
  * byte past the end lands outside the allocation, where valgrind or ASan sees it.
  */
-function isolated(b: Buffer): Buffer {
+export function isolated(b: Buffer): Buffer {
   const copy = Buffer.from(new ArrayBuffer(b.length));
   b.copy(copy);
   return copy;

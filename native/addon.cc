@@ -7,8 +7,10 @@
 
 #include "block-decode.h"
 #include "block-encode.h"
+#include "block-io.h"
 #include "bloom.h"
 #include "checksum.h"
+#include "snappy-binding.h"
 #include "status.h"
 
 namespace lsmkv {
@@ -27,6 +29,8 @@ Napi::Object CodecStatusObject(Napi::Env env) {
   SetNumber(env, o, "BAD_SHARED_PREFIX", static_cast<int32_t>(CodecStatus::kBadSharedPrefix));
   SetNumber(env, o, "BAD_ENTRY_BOUNDS", static_cast<int32_t>(CodecStatus::kBadEntryBounds));
   SetNumber(env, o, "BAD_RESTART_POINT", static_cast<int32_t>(CodecStatus::kBadRestartPoint));
+  SetNumber(env, o, "BAD_COMPRESSED_BLOCK", static_cast<int32_t>(CodecStatus::kBadCompressedBlock));
+  SetNumber(env, o, "BAD_CHECKSUM", static_cast<int32_t>(CodecStatus::kBadChecksum));
   return o;
 }
 
@@ -37,6 +41,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeBlock", Napi::Function::New(env, EncodeBlock, "encodeBlock"));
   exports.Set("decodeBlock", Napi::Function::New(env, DecodeBlock, "decodeBlock"));
   exports.Set("bloomBuild", Napi::Function::New(env, BloomBuild, "bloomBuild"));
+  exports.Set("snappyCompress", Napi::Function::New(env, SnappyCompressJs, "snappyCompress"));
+  exports.Set("snappyUncompress", Napi::Function::New(env, SnappyUncompressJs, "snappyUncompress"));
+  exports.Set("writeBlock", Napi::Function::New(env, WriteBlock, "writeBlock"));
+  exports.Set("readBlock", Napi::Function::New(env, ReadBlock, "readBlock"));
   exports.Set("codecStatus", CodecStatusObject(env));
   return exports;
 }

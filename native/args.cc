@@ -52,6 +52,12 @@ ArgStatus GetNumber(const Napi::Value& value, double min, double max, ArgStatus 
   return ArgStatus::kOk;
 }
 
+ArgStatus GetInputAndOutput(const Napi::CallbackInfo& info, ByteSpan* in, ByteSpan* out) {
+  if (info.Length() != 2) return ArgStatus::kWrongArgumentCount;
+  ArgStatus s = GetBytes(info[0], in);
+  return s == ArgStatus::kOk ? GetBytes(info[1], out) : s;
+}
+
 ArgStatus CheckOffsets(const OffsetSpan& offsets, uint32_t count, const ByteSpan& bytes) {
   if (offsets.size < static_cast<size_t>(count) + 1) return ArgStatus::kOffsetsTooShort;
   for (uint32_t i = 0; i < count; i++) {

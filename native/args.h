@@ -44,6 +44,14 @@ ArgStatus GetNumber(const Napi::Value& value, double min, double max, ArgStatus 
 // non-decreasing, offsets[count] <= bytes.size.
 ArgStatus CheckOffsets(const OffsetSpan& offsets, uint32_t count, const ByteSpan& bytes);
 
+// The (input, output) byte-array pair of a call that takes exactly those two arguments.
+ArgStatus GetInputAndOutput(const Napi::CallbackInfo& info, ByteSpan* in, ByteSpan* out);
+
+// True if the two spans share a byte.
+inline bool Overlaps(const ByteSpan& a, const ByteSpan& b) {
+  return a.size > 0 && b.size > 0 && a.data < b.data + b.size && b.data < a.data + a.size;
+}
+
 // Returns status as a JS number (for the error path of an entry point).
 inline Napi::Value StatusValue(Napi::Env env, ArgStatus status) {
   return Napi::Number::New(env, static_cast<int32_t>(status));

@@ -13,13 +13,8 @@ namespace {
 
 constexpr uint64_t kMaxKeyBytes = 0xffffffffu;
 
-struct Layout {
-  const uint8_t* data;
-  uint32_t entries_end;     // == restarts_start: entries occupy [0, entries_end)
-  uint32_t num_restarts;
-  uint32_t count;           // filled by Validate
-  uint64_t key_bytes;       // filled by Validate
-};
+// The output arrays are read through JS Uint32Arrays, so they are written in the machine's byte order.
+inline void PutNative32(uint8_t* dst, uint32_t v) { std::memcpy(dst, &v, sizeof v); }
 
 struct EntryHeader {
   uint64_t shared;
@@ -36,7 +31,7 @@ inline const uint8_t* ReadHeader(const uint8_t* p, const uint8_t* limit, EntryHe
   return GetVarint(p, limit, &h->value_len);
 }
 
-CodecStatus CheckRestartArray(const ByteSpan& block, Layout* l) {
+CodecStatus CheckRestartArray(const ByteSpan& block, BlockLayout* l) {
   if (block.size < 4) return CodecStatus::kBadRestartArray;
   if (block.size > 0xffffffffu) return CodecStatus::kBadRestartArray;
   uint32_t len = static_cast<uint32_t>(block.size);
@@ -51,7 +46,7 @@ CodecStatus CheckRestartArray(const ByteSpan& block, Layout* l) {
 }
 
 // Pass 1: validates every entry and restart point in the order documented in ts-codec.ts.
-CodecStatus Validate(Layout* l) {
+CodecStatus Validate(BlockLayout* l) {
   const uint8_t* data = l->data;
   const uint8_t* limit = data + l->entries_end;
   const uint8_t* restarts = limit;
@@ -89,11 +84,19 @@ CodecStatus Validate(Layout* l) {
   return CodecStatus::kOk;
 }
 
-// The output arrays are read through JS Uint32Arrays, so they are written in the machine's byte order.
-inline void PutNative32(uint8_t* dst, uint32_t v) { std::memcpy(dst, &v, sizeof v); }
+}  // namespace
+
+CodecStatus ValidateBlock(const uint8_t* data, size_t size, BlockLayout* l) {
+  CodecStatus status = CheckRestartArray(ByteSpan{data, size}, l);
+  return status == CodecStatus::kOk ? Validate(l) : status;
+}
+
+uint64_t DecodedBlockSize(const BlockLayout& l) {
+  return 4 + 4 * (static_cast<uint64_t>(l.count) + 1) + 8 * static_cast<uint64_t>(l.count) + l.key_bytes;
+}
 
 // Pass 2: the block is known to be well formed; fills the output without checks.
-void Fill(const Layout& l, uint8_t* out) {
+void FillDecodedBlock(const BlockLayout& l, uint8_t* out) {
   uint32_t count = l.count;
   uint8_t* key_offsets = out + 4;
   uint8_t* value_offsets = key_offsets + 4 * (static_cast<uint64_t>(count) + 1);
@@ -125,31 +128,25 @@ void Fill(const Layout& l, uint8_t* out) {
   }
 }
 
-}  // namespace
-
 Napi::Value DecodeBlock(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 2) return StatusValue(env, ArgStatus::kWrongArgumentCount);
   ByteSpan block;
   ByteSpan out;
-  ArgStatus arg = GetBytes(info[0], &block);
-  if (arg == ArgStatus::kOk) arg = GetBytes(info[1], &out);
+  ArgStatus arg = GetInputAndOutput(info, &block, &out);
   if (arg != ArgStatus::kOk) return StatusValue(env, arg);
 
-  Layout layout;
-  CodecStatus status = CheckRestartArray(block, &layout);
-  if (status == CodecStatus::kOk) status = Validate(&layout);
+  BlockLayout layout;
+  CodecStatus status = ValidateBlock(block.data, block.size, &layout);
   if (status != CodecStatus::kOk) return StatusValue(env, status);
 
-  uint64_t size = 4 + 4 * (static_cast<uint64_t>(layout.count) + 1) + 8 * static_cast<uint64_t>(layout.count) +
-                  layout.key_bytes;
+  uint64_t size = DecodedBlockSize(layout);
   // Too small: report the size needed (> out.size) and write nothing; the caller retries with a larger buffer.
   if (size > out.size) return Napi::Number::New(env, static_cast<double>(size));
   // The output must not overlap the input: pass 2 reads the block while writing.
   if (out.data < block.data + block.size && block.data < out.data + size) {
     return StatusValue(env, ArgStatus::kOverlappingOutput);
   }
-  Fill(layout, const_cast<uint8_t*>(out.data));
+  FillDecodedBlock(layout, const_cast<uint8_t*>(out.data));
   return Napi::Number::New(env, static_cast<double>(size));
 }
 

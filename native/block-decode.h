@@ -16,7 +16,31 @@
 
 #include <napi.h>
 
+#include <cstddef>
+#include <cstdint>
+
+#include "status.h"
+
 namespace lsmkv {
+
+// A block that passed ValidateBlock: where its parts are and how large its decoding is.
+struct BlockLayout {
+  const uint8_t* data;
+  uint32_t entries_end;   // == restarts start: entries occupy [0, entries_end)
+  uint32_t num_restarts;
+  uint32_t count;         // entries
+  uint64_t key_bytes;     // total length of the full keys
+};
+
+// Validates the block data[0, size) (the check order of ts-codec.ts decodeBlock); fills *layout on kOk.
+CodecStatus ValidateBlock(const uint8_t* data, size_t size, BlockLayout* layout);
+
+// Bytes FillDecodedBlock writes for a validated block.
+uint64_t DecodedBlockSize(const BlockLayout& layout);
+
+// Writes the decoded layout (above) of a validated block to out. REQUIRES: out has DecodedBlockSize bytes and
+// does not overlap the block; the block is unchanged since ValidateBlock.
+void FillDecodedBlock(const BlockLayout& layout, uint8_t* out);
 
 // JS: decodeBlock(block: Uint8Array, out: Uint8Array) -> number:
 //   1..5        CodecStatus: the block is damaged; `out` is untouched

@@ -20,6 +20,8 @@ enum class CodecStatus : int32_t {
   kBadSharedPrefix = 3,
   kBadEntryBounds = 4,
   kBadRestartPoint = 5,
+  kBadCompressedBlock = 6,
+  kBadChecksum = 7,
 };
 
 enum class ArgStatus : int32_t {

@@ -24,6 +24,10 @@ export const CodecStatus = {
   BAD_ENTRY_BOUNDS: 4,
   /** A restart offset does not point at an entry boundary with shared == 0. */
   BAD_RESTART_POINT: 5,
+  /** The snappy data is damaged (./snappy.ts lists the rules), or a block's compression byte is not 0 or 1. */
+  BAD_COMPRESSED_BLOCK: 6,
+  /** A stored block's XXH32 does not match its trailer (or the input is shorter than the trailer). */
+  BAD_CHECKSUM: 7,
 } as const;
 export type CodecStatus = (typeof CodecStatus)[keyof typeof CodecStatus];
 
@@ -63,8 +67,34 @@ export interface Codec {
   bloomBuild(keys: Uint8Array, keyOffsets: Uint32Array, count: number, bitsPerKey: number): Buffer;
   /** True if key may be in the set the filter was built from; false means certainly not. */
   bloomMayContain(filter: Uint8Array, key: Uint8Array): boolean;
+  /** Raw snappy compression (deterministic: the same bytes on both sides; ./snappy.ts has the rules). */
+  snappyCompress(data: Uint8Array): Buffer;
+  /** Decompresses any valid raw snappy stream; BAD_COMPRESSED_BLOCK for a damaged one. */
+  snappyUncompress(data: Uint8Array): Buffer | CodecStatus;
+  /**
+   * Encodes a block and returns it as stored in a table: the block, snappy-compressed when `compress` is set and
+   * that saves at least 1/8 (8 × compressed <= 7 × raw), followed by its 5-byte trailer (compression byte,
+   * XXH32 of the stored bytes and that byte). REQUIRES: as encodeBlock.
+   */
+  writeBlock(entries: BlockEntries, restartInterval: number, compress: boolean): Buffer;
+  /**
+   * Verifies, decompresses and decodes a stored block followed by its 5-byte trailer. The result's `data` is the
+   * (decompressed) contents. Check order: length < 5 or checksum mismatch → BAD_CHECKSUM; compression byte not
+   * 0/1 or damaged snappy → BAD_COMPRESSED_BLOCK; then the statuses of decodeBlock.
+   */
+  readBlock(stored: Buffer): DecodedBlock | CodecStatus;
 }
 
+/**
+ * Size of the trailer after each stored table block (docs/FORMAT.md "Block trailer"): compression byte, fixed32
+ * XXH32. DO NOT CHANGE: embedded in on-disk data.
+ */
+export const BLOCK_TRAILER_SIZE = 5;
+/** Compression byte of a block trailer. DO NOT CHANGE: embedded in on-disk data. */
+export const BlockCompression = {
+  NONE: 0,
+  SNAPPY: 1,
+} as const;
 /** Seed of the per-block and per-record checksum. DO NOT CHANGE: embedded in on-disk data. */
 export const CHECKSUM_SEED = 0;
 /** Seed of the bloom filter key hash. DO NOT CHANGE: embedded in on-disk data. */

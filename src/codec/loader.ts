@@ -5,8 +5,8 @@
  * LSMKV_NATIVE=1 forces native (an LsmkvError NATIVE_UNAVAILABLE with the reason if it is missing or fails),
  * LSMKV_NATIVE=0 forces TypeScript, unset / '' / 'auto' picks native if it loads and passes the known-answer
  * self-test, else TypeScript. The choice and the reason the addon was not used are observable (CodecSelection).
- * The native side is trusted only after the self-test: a checksum, a block encoding and a bloom filter compared
- * with constants (the same constants the TypeScript codec produces; test/codec/loader.test.ts), and the binary's
+ * The native side is trusted only after the self-test: a checksum, a block encoding, a bloom filter and a stored
+ * (snappy-compressed, checksummed) block compared with constants (the same constants the TypeScript codec produces; test/codec/loader.test.ts), and the binary's
  * status numbers compared with codec.ts (catches a stale build).
  *
  * Who may call: the engine (selectCodec) and tests/benchmarks (codecFor). Results are memoized per process
@@ -60,6 +60,17 @@ const SELF_TEST_BLOCK =
   '0005016170706c653105030270696532330005036170706c79343536020102743738000000001100000002000000';
 const SELF_TEST_DECODED_VALUE_OFFSETS = '8,9,15,17,25,28,32,34';
 const SELF_TEST_BLOOM = 'd604731213080b6107';
+// writeBlock (snappy on, restart interval 4) of k0..k7 → 'snappy-self-test' × 8: a compressed stored block.
+const SELF_TEST_IO_ENTRIES = {
+  count: 8,
+  keys: Buffer.from('k0k1k2k3k4k5k6k7'),
+  keyOffsets: Uint32Array.from({ length: 9 }, (_, i) => 2 * i),
+  values: Buffer.from('snappy-self-test'.repeat(8)),
+  valueOffsets: Uint32Array.from({ length: 9 }, (_, i) => 16 * i),
+};
+const SELF_TEST_STORED =
+  'ae01600002106b30736e617070792d73656c662d74657374010110314a140000324a140000333e1400015100343e15000c010110354a' +
+  '140000364a140000373e14002c00000000510000000200000001e6c1a723';
 
 function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
@@ -103,6 +114,22 @@ export function selfTestCodec(codec: Codec): string | undefined {
   if (status !== CodecStatus.BAD_RESTART_ARRAY) return `self-test: damaged block gave ${String(status)}`;
   const bloom = codec.bloomBuild(SELF_TEST_KEYS, SELF_TEST_KEY_OFFSETS, 4, 10);
   if (hex(bloom) !== SELF_TEST_BLOOM) return `self-test: bloomBuild gave ${hex(bloom)}, expected ${SELF_TEST_BLOOM}`;
+  return selfTestBlockIo(codec);
+}
+
+/** The fused block calls: the known stored bytes, their decoding, and a flipped byte caught by the checksum. */
+function selfTestBlockIo(codec: Codec): string | undefined {
+  const stored = codec.writeBlock(SELF_TEST_IO_ENTRIES, 4, true);
+  if (hex(stored) !== SELF_TEST_STORED) return `self-test: writeBlock gave ${hex(stored)}, expected ${SELF_TEST_STORED}`;
+  const read = codec.readBlock(stored);
+  const raw = codec.encodeBlock(SELF_TEST_IO_ENTRIES, 4);
+  if (typeof read === 'number' || read.count !== 8 || !read.data.equals(raw) || !read.keys.equals(SELF_TEST_IO_ENTRIES.keys)) {
+    return `self-test: readBlock of the known stored block gave ${typeof read === 'number' ? `status ${read}` : 'other entries'}`;
+  }
+  const flipped = Buffer.from(stored);
+  flipped[3] = flipped[3]! ^ 1;
+  const status = codec.readBlock(flipped);
+  if (status !== CodecStatus.BAD_CHECKSUM) return `self-test: readBlock of a flipped block gave ${String(status)}`;
   return undefined;
 }
 

@@ -17,7 +17,9 @@
 
 import { endianness } from 'node:os';
 
-import type { BlockEntries, Codec, CodecStatus, DecodedBlock } from './codec.js';
+import type { BlockEntries, Codec, DecodedBlock } from './codec.js';
+import { BLOCK_TRAILER_SIZE, CodecStatus } from './codec.js';
+import { maxCompressedLength, readSnappyHeader, snappyHeader } from './snappy.js';
 import { tsCodec } from './ts-codec.js';
 import { xxh32 as tsXxh32 } from './xxh32.js';
 
@@ -64,6 +66,30 @@ export interface NativeBinding {
    */
   decodeBlock(block: Uint8Array, out: Uint8Array): number;
   bloomBuild(keys: Uint8Array, keyOffsets: Uint32Array, count: number, bitsPerKey: number): Buffer | number;
+  /** Compressed size written to out, or the size out needs (> out.length; nothing written), or NativeArgStatus. */
+  snappyCompress(data: Uint8Array, out: Uint8Array): number;
+  /** 0 when out (exactly the declared length) was filled, BAD_COMPRESSED_BLOCK, or a NativeArgStatus. */
+  snappyUncompress(data: Uint8Array, out: Uint8Array): number;
+  /**
+   * Stored block + trailer written to out[0, result), or the size out needs (> out.length; nothing written), or
+   * a NativeArgStatus. `compress` is 0 or 1.
+   */
+  writeBlock(
+    keys: Uint8Array,
+    keyOffsets: Uint32Array,
+    values: Uint8Array,
+    valueOffsets: Uint32Array,
+    count: number,
+    restartInterval: number,
+    compress: number,
+    out: Uint8Array,
+  ): number;
+  /**
+   * Reads a stored block + trailer into out as [contentsLength u32][contents, padded to 4][decoded block as for
+   * decodeBlock] (contentsLength 0: the contents are the stored bytes). Returns a CodecStatus (1..7), a
+   * NativeArgStatus (< 0), or the size (>= 24): written if <= out.length, else retry with that many bytes.
+   */
+  readBlock(stored: Uint8Array, out: Uint8Array): number;
   /** native/status.h CodecStatus, by the names used in codec.ts. */
   codecStatus: Record<string, number>;
 }
@@ -90,11 +116,12 @@ export function nativeArgumentError(fn: string, status: number): Error {
   return new entry[0](`codec: native ${fn}: ${entry[1]}`);
 }
 
-const readCount: (b: Buffer) => number =
-  endianness() === 'LE' ? (b) => b.readUInt32LE(0) : (b) => b.readUInt32BE(0);
+/** A u32 the binding wrote in machine order at b[at]. */
+const readU32: (b: Buffer, at: number) => number =
+  endianness() === 'LE' ? (b, at) => b.readUInt32LE(at) : (b, at) => b.readUInt32BE(at);
 
 /** Largest CodecStatus number; decoded sizes are always above it (the smallest is 20). */
-const MAX_CODEC_STATUS = 5;
+const MAX_CODEC_STATUS = CodecStatus.BAD_CHECKSUM;
 
 /**
  * Scratch output of decodeBlock (per thread: module state). A block decodes into it, and the used prefix is copied
@@ -105,16 +132,19 @@ const MAX_CODEC_STATUS = 5;
 const DECODE_SCRATCH_BYTES = 64 * 1024;
 let decodeScratch: Buffer | undefined;
 
-/** Views over a decoded block laid out by the binding; `block` is the input. REQUIRES: out.byteOffset % 4 == 0. */
-function wrapDecoded(out: Buffer, block: Buffer): DecodedBlock {
-  const count = readCount(out);
+/**
+ * Views over a decoded block laid out by the binding at out[at, end); `block` is the contents value offsets
+ * point into. REQUIRES: (out.byteOffset + at) % 4 == 0.
+ */
+function wrapDecoded(out: Buffer, block: Buffer, at = 0, end = out.length): DecodedBlock {
+  const count = readU32(out, at);
   const ab = out.buffer;
-  const keyOffsetsAt = out.byteOffset + 4;
+  const keyOffsetsAt = out.byteOffset + at + 4;
   const valueOffsetsAt = keyOffsetsAt + 4 * (count + 1);
-  const keysAt = 4 + 4 * (count + 1) + 8 * count;
+  const keysAt = at + 4 + 4 * (count + 1) + 8 * count;
   return {
     count,
-    keys: out.subarray(keysAt),
+    keys: out.subarray(keysAt, end),
     keyOffsets: new Uint32Array(ab, keyOffsetsAt, count + 1),
     data: block,
     valueOffsets: new Uint32Array(ab, valueOffsetsAt, 2 * count),
@@ -138,6 +168,48 @@ function decodeWith(binding: NativeBinding, block: Buffer): DecodedBlock | Codec
   const out = Buffer.allocUnsafe(size);
   decodeScratch.copy(out, 0, 0, size);
   return wrapDecoded(out, block);
+}
+
+/** Output of writeBlock and readBlock (per thread, like decodeScratch); large blocks use one-off buffers. */
+const IO_SCRATCH_BYTES = 64 * 1024;
+let ioScratch: Buffer | undefined;
+
+function writeWith(binding: NativeBinding, e: BlockEntries, restartInterval: number, compress: boolean): Buffer {
+  ioScratch ??= Buffer.allocUnsafeSlow(IO_SCRATCH_BYTES);
+  let buf = ioScratch;
+  const flag = compress ? 1 : 0;
+  let size = binding.writeBlock(e.keys, e.keyOffsets, e.values, e.valueOffsets, e.count, restartInterval, flag, buf);
+  if (size < 0) throw nativeArgumentError('writeBlock', size);
+  if (size > buf.length) {
+    buf = Buffer.allocUnsafeSlow(size);
+    size = binding.writeBlock(e.keys, e.keyOffsets, e.values, e.valueOffsets, e.count, restartInterval, flag, buf);
+    if (size < 0 || size > buf.length) throw new Error(`codec: native writeBlock: entries changed (${size})`);
+  }
+  const out = Buffer.allocUnsafe(size);
+  buf.copy(out, 0, 0, size);
+  return out;
+}
+
+function readWith(binding: NativeBinding, stored: Buffer): DecodedBlock | CodecStatus {
+  ioScratch ??= Buffer.allocUnsafeSlow(IO_SCRATCH_BYTES);
+  let buf = ioScratch;
+  let size = binding.readBlock(stored, buf);
+  // The decoded size is known only after decompressing, so a large block may need two retries.
+  while (size > buf.length) {
+    buf = Buffer.allocUnsafeSlow(size);
+    size = binding.readBlock(stored, buf);
+  }
+  if (size <= MAX_CODEC_STATUS) {
+    if (size > 0) return size as CodecStatus;
+    throw nativeArgumentError('readBlock', size);
+  }
+  // Pool slices (small results) are 8-byte aligned, so the Uint32Array views are valid.
+  const out = buf === ioScratch ? Buffer.allocUnsafe(size) : buf;
+  if (out !== buf) buf.copy(out, 0, 0, size);
+  const contentsLength = readU32(out, 0);
+  const data =
+    contentsLength === 0 ? stored.subarray(0, stored.length - BLOCK_TRAILER_SIZE) : out.subarray(4, 4 + contentsLength);
+  return wrapDecoded(out, data, 4 + Math.ceil(contentsLength / 4) * 4, size);
 }
 
 /** The Codec over a loaded binding. REQUIRES: `binding` is the lsmkv addon (only loader.ts has one). */
@@ -172,5 +244,28 @@ export function createNativeCodec(binding: NativeBinding): Codec {
       return out;
     },
     bloomMayContain: tsCodec.bloomMayContain,
+    snappyCompress(data: Uint8Array): Buffer {
+      const bound = maxCompressedLength(data.length);
+      ioScratch ??= Buffer.allocUnsafeSlow(IO_SCRATCH_BYTES);
+      const buf = bound <= ioScratch.length ? ioScratch : Buffer.allocUnsafeSlow(bound);
+      const n = binding.snappyCompress(data, buf);
+      if (n < 0 || n > buf.length) throw nativeArgumentError('snappyCompress', n);
+      const out = Buffer.allocUnsafe(n);
+      buf.copy(out, 0, 0, n);
+      return out;
+    },
+    snappyUncompress(data: Uint8Array): Buffer | CodecStatus {
+      if (!readSnappyHeader(data, 0, data.length)) return CodecStatus.BAD_COMPRESSED_BLOCK;
+      const out = Buffer.allocUnsafe(snappyHeader.length);
+      const status = binding.snappyUncompress(data, out);
+      if (status < 0) throw nativeArgumentError('snappyUncompress', status);
+      return status === 0 ? out : (status as CodecStatus);
+    },
+    writeBlock(entries: BlockEntries, restartInterval: number, compress: boolean): Buffer {
+      return writeWith(binding, entries, restartInterval, compress);
+    },
+    readBlock(stored: Buffer): DecodedBlock | CodecStatus {
+      return readWith(binding, stored);
+    },
   };
 }

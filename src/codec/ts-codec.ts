@@ -24,13 +24,24 @@
  *   3. a restart offset is left over after the last entry                         → BAD_RESTART_POINT
  * decodeBlock never throws and never reads outside its input.
  *
+ * writeBlock / readBlock (the fused per-block calls; their rules and check order are in codec.ts) compose the
+ * pieces here with ./snappy.ts and XXH32; native/block-io.cc does the same in one native call.
+ *
  * Pure functions over their arguments (scratch arrays are module-private and never escape); safe to call from
  * any code on this thread.
  */
 
 import { getFixed32, getVarint, putFixed32, putVarint, varintValue } from '../base/coding.js';
 import type { BlockEntries, Codec, DecodedBlock } from './codec.js';
-import { BLOOM_SEED, CodecStatus } from './codec.js';
+import { BLOCK_TRAILER_SIZE, BLOOM_SEED, BlockCompression, CHECKSUM_SEED, CodecStatus } from './codec.js';
+import {
+  maxCompressedLength,
+  readSnappyHeader,
+  snappyCompress,
+  snappyCompressInto,
+  snappyHeader,
+  snappyUncompressInto,
+} from './snappy.js';
 import { xxh32, xxh32Range } from './xxh32.js';
 
 /** Copies up to this many bytes are done with a loop: a native call per entry costs more than the bytes. */
@@ -237,6 +248,61 @@ function bloomMayContain(filter: Uint8Array, key: Uint8Array): boolean {
   return true;
 }
 
+function snappyUncompress(data: Uint8Array): Buffer | CodecStatus {
+  if (!readSnappyHeader(data, 0, data.length)) return CodecStatus.BAD_COMPRESSED_BLOCK;
+  const out = Buffer.allocUnsafe(snappyHeader.length);
+  if (!snappyUncompressInto(data, snappyHeader.start, data.length, out, 0, out.length)) {
+    return CodecStatus.BAD_COMPRESSED_BLOCK;
+  }
+  return out;
+}
+
+/** Compression output scratch for writeBlock (grown on demand; module state, not re-entrant). */
+let packScratch = new Uint8Array(0);
+
+/** Appends the trailer for type after out[0, size); returns size + BLOCK_TRAILER_SIZE. */
+function putTrailer(out: Uint8Array, size: number, type: number): number {
+  out[size] = type;
+  putFixed32(out, size + 1, xxh32Range(out, 0, size + 1, CHECKSUM_SEED));
+  return size + BLOCK_TRAILER_SIZE;
+}
+
+function writeBlock(entries: BlockEntries, restartInterval: number, compress: boolean): Buffer {
+  const raw = encodeBlock(entries, restartInterval);
+  const n = raw.length;
+  if (compress) {
+    const bound = maxCompressedLength(n) + BLOCK_TRAILER_SIZE;
+    if (packScratch.length < bound) packScratch = new Uint8Array(Math.max(bound, 2 * packScratch.length, 16384));
+    const packed = snappyCompressInto(raw, 0, n, packScratch, 0);
+    if (8 * packed <= 7 * n) {
+      const out = Buffer.allocUnsafe(packed + BLOCK_TRAILER_SIZE);
+      out.set(packScratch.subarray(0, packed));
+      putTrailer(out, packed, BlockCompression.SNAPPY);
+      return out;
+    }
+  }
+  const out = Buffer.allocUnsafe(n + BLOCK_TRAILER_SIZE);
+  raw.copy(out, 0);
+  putTrailer(out, n, BlockCompression.NONE);
+  return out;
+}
+
+function readBlock(stored: Buffer): DecodedBlock | CodecStatus {
+  if (stored.length < BLOCK_TRAILER_SIZE) return CodecStatus.BAD_CHECKSUM;
+  const size = stored.length - BLOCK_TRAILER_SIZE;
+  if (xxh32Range(stored, 0, size + 1, CHECKSUM_SEED) !== getFixed32(stored, size + 1)) {
+    return CodecStatus.BAD_CHECKSUM;
+  }
+  const type = stored[size]!;
+  if (type === BlockCompression.NONE) return decodeBlock(stored.subarray(0, size));
+  if (type !== BlockCompression.SNAPPY || !readSnappyHeader(stored, 0, size)) return CodecStatus.BAD_COMPRESSED_BLOCK;
+  const contents = Buffer.allocUnsafe(snappyHeader.length);
+  if (!snappyUncompressInto(stored, snappyHeader.start, size, contents, 0, contents.length)) {
+    return CodecStatus.BAD_COMPRESSED_BLOCK;
+  }
+  return decodeBlock(contents);
+}
+
 /** The TypeScript codec. */
 export const tsCodec: Codec = {
   kind: 'typescript',
@@ -245,4 +311,8 @@ export const tsCodec: Codec = {
   decodeBlock,
   bloomBuild,
   bloomMayContain,
+  snappyCompress,
+  snappyUncompress,
+  writeBlock,
+  readBlock,
 };

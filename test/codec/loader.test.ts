@@ -16,6 +16,7 @@ import { ErrorCode, LsmkvError } from '../../src/base/errors.js';
 import type { Codec } from '../../src/codec/codec.js';
 import { chooseCodec, codecFor, NATIVE_ADDON_PATH, selfTestCodec } from '../../src/codec/loader.js';
 import { tsCodec } from '../../src/codec/ts-codec.js';
+import { resealTrailer } from '../../fuzz/snappy.fuzz.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const addon = join(repoRoot, NATIVE_ADDON_PATH);
@@ -91,6 +92,15 @@ describe('selfTestCodec (the known answers)', () => {
     expect(selfTestCodec(badBlock)).toMatch(/^self-test: encodeBlock gave/);
     const badBloom: Codec = { ...tsCodec, bloomBuild: (k, o, c, b) => tsCodec.bloomBuild(k, o, c, b + 1) };
     expect(selfTestCodec(badBloom)).toMatch(/^self-test: bloomBuild gave/);
+    const uncompressed: Codec = { ...tsCodec, writeBlock: (e, r) => tsCodec.writeBlock(e, r, false) };
+    expect(selfTestCodec(uncompressed)).toMatch(/^self-test: writeBlock gave/);
+    const unchecked: Codec = {
+      ...tsCodec,
+      readBlock: (b) => tsCodec.decodeBlock(b.subarray(0, b.length - 5)),
+    };
+    expect(selfTestCodec(unchecked)).toMatch(/^self-test: readBlock of the known stored block gave status/);
+    const noChecksum: Codec = { ...tsCodec, readBlock: (b) => tsCodec.readBlock(resealTrailer(Buffer.from(b))) };
+    expect(selfTestCodec(noChecksum)).toMatch(/^self-test: readBlock of a flipped block gave/);
     const lenient: Codec = { ...tsCodec, decodeBlock: (b) => tsCodec.decodeBlock(b.subarray(0, b.length)) };
     expect(selfTestCodec(lenient)).toBeUndefined();
   });
