@@ -78,12 +78,22 @@ function main(): void {
     for (const p of batches) forEachBatchOp(p, (kind, key, v, s) => mt.add(s, kind, key, v));
     return mt;
   };
-  const mt = fillPerOp(randomBatches);
+  const fillStaged = (batches: Uint8Array[]): MemTable => {
+    const mt = new MemTable();
+    for (const p of batches) {
+      forEachBatchOp(p, (kind, key, v, s) => mt.stage(s, kind, key, v));
+      mt.linkStaged();
+    }
+    return mt;
+  };
+  const mt = fillStaged(randomBatches);
   let sink = 0;
 
   const tasks: [string, number, () => void][] = [
     [`fillrandom ${n}, add per op`, n, () => (sink += fillPerOp(randomBatches).count)],
+    [`fillrandom ${n}, stage+linkStaged`, n, () => (sink += fillStaged(randomBatches).count)],
     [`fillseq ${n}, add per op`, n, () => (sink += fillPerOp(seqBatches).count)],
+    [`fillseq ${n}, stage+linkStaged`, n, () => (sink += fillStaged(seqBatches).count)],
     [
       'get (hit)',
       LOOKUPS,

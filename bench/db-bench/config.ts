@@ -3,7 +3,9 @@
  * and the validation shared by the CLI and bench/db-bench.ts. Plain data: it crosses into child processes as JSON.
  */
 
-export const STORE_NAMES = ['lsmkv', 'classic-level', 'rocksdb', 'lmdb'] as const;
+/** 'lsmkv-ts' is lsmkv forced onto its TypeScript codec (LSMKV_NATIVE=0): the native-vs-TypeScript comparison of
+ *  the whole engine in one run (`--stores lsmkv,lsmkv-ts`). It is not a default store. */
+export const STORE_NAMES = ['lsmkv', 'classic-level', 'rocksdb', 'lmdb', 'lsmkv-ts'] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
 export const PEER_NAMES: readonly StoreName[] = ['classic-level', 'rocksdb', 'lmdb'];
 
@@ -70,7 +72,7 @@ export interface BenchConfig {
 
 export const DEFAULT_CONFIG: Readonly<BenchConfig> = Object.freeze({
   n: 1_000_000,
-  stores: [...STORE_NAMES],
+  stores: ['lsmkv', ...PEER_NAMES] as StoreName[],
   workloads: [...WORKLOAD_NAMES],
   rounds: 1,
   valueSize: 100,

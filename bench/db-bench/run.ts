@@ -57,6 +57,7 @@ function runChild(job: WorkerJob, round: number, options: RunOptions): Promise<S
   const workerPath = options.workerPath ?? fileURLToPath(new URL('./worker.js', import.meta.url));
   const env = { ...process.env };
   if (job.store === 'lsmkv' && job.config.native !== 'auto') env['LSMKV_NATIVE'] = job.config.native;
+  if (job.store === 'lsmkv-ts') env['LSMKV_NATIVE'] = '0';
   const store: StoreName = job.store;
   return new Promise((resolve) => {
     const child = fork(workerPath, [JSON.stringify(job)], {

@@ -32,7 +32,7 @@ describe('lsmkv CLI arguments', () => {
     [['bench', '--bogus'], "Unknown option '--bogus'"],
     [['bench', '--n'], "Option '--n <value>' argument missing"],
     [['bench', '--n', 'lots'], "--n must be an integer between 1 and 100000000, got 'lots'"],
-    [['bench', '--stores', 'lsmkv,mongo'], "--stores: unknown store 'mongo' (expected one of: lsmkv, classic-level, rocksdb, lmdb)"],
+    [['bench', '--stores', 'lsmkv,mongo'], "--stores: unknown store 'mongo' (expected one of: lsmkv, classic-level, rocksdb, lmdb, lsmkv-ts)"],
     [['bench', '--workloads', 'readall'], "--workloads: unknown workload 'readall'"],
     [['bench', '--native', 'yes'], "--native must be one of auto, 0, 1, got 'yes'"],
     [['bench', '--peers=1'], "Option '--peers' does not take an argument"],

@@ -10,6 +10,7 @@ export async function createAdapter(store: StoreName): Promise<StoreAdapter> {
   try {
     switch (store) {
       case 'lsmkv':
+      case 'lsmkv-ts':
         return new (await import('./lsmkv.js')).LsmkvAdapter();
       case 'classic-level':
         return new (await import('./classic-level.js')).ClassicLevelAdapter();

@@ -11,6 +11,7 @@ import {
   type BenchConfig,
   DEFAULT_CONFIG,
   QUICK_WORKLOADS,
+  PEER_NAMES,
   STORE_NAMES,
   WORKLOAD_NAMES,
   canonicalOrder,
@@ -60,7 +61,7 @@ export function parseBenchArgs(argv: readonly string[], peersByDefault = false):
   };
   const config: BenchConfig = {
     ...DEFAULT_CONFIG,
-    stores: list('stores', STORE_NAMES) ?? (peers ? [...STORE_NAMES] : ['lsmkv']),
+    stores: list('stores', STORE_NAMES) ?? (peers ? ['lsmkv', ...PEER_NAMES] : ['lsmkv']),
     workloads: canonicalOrder(list('workloads', WORKLOAD_NAMES) ?? (peers ? [...WORKLOAD_NAMES] : [...QUICK_WORKLOADS])),
   };
   const n = str('n');

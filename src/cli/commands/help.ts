@@ -16,7 +16,7 @@ Usage:
 
 Bench options:
   --n N                entries (default 1000000; 1e6, 250k, 1M work)
-  --stores LIST        comma list of ${STORE_NAMES.join(', ')}
+  --stores LIST        comma list of ${STORE_NAMES.join(', ')} (lsmkv-ts: lsmkv on its TypeScript codec)
   --workloads LIST     comma list of ${WORKLOAD_NAMES.join(', ')}
   --rounds R           repeat R times, rotating the store order; report medians (default 1)
   --value-size B       value bytes (default 100; half compressible)
