@@ -14,6 +14,22 @@ export class MetamorphicMismatch extends Error {
   override name = 'MetamorphicMismatch';
 }
 
+/** An operation that has not settled after this long is a hang (a failure; the slowest real op takes < 1 s). */
+export const HANG_MS = 20_000;
+
+/** `p`, or a MetamorphicMismatch after HANG_MS. */
+async function withinHangLimit<T>(p: Promise<T>, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new MetamorphicMismatch(`${what()}: did not settle within ${HANG_MS} ms (hang)`)), HANG_MS);
+  });
+  try {
+    return await Promise.race([p, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 interface OpenSnapshot {
   model: SortedModel;
   handles: Snapshot[];
@@ -95,7 +111,8 @@ export class OpsRun {
     for (let i = 0; i < this.targets.length; i++) {
       const t = this.targets[i]!;
       try {
-        out.push(await fn(t, i));
+        const where = (): string => `${this.op === undefined ? 'final check' : `op #${this.step} ${fmtOp(this.op)}`} [${t.config.name}]`;
+        out.push(await withinHangLimit(Promise.resolve().then(() => fn(t, i)), where));
       } catch (e) {
         if (e instanceof MetamorphicMismatch) throw e;
         const text = e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 4).join(' | ') : String(e);
@@ -278,7 +295,7 @@ export class OpsRun {
 
   /** Closes every database and removes its files (also after a failure). */
   async dispose(): Promise<void> {
-    for (const t of this.targets) await t.dispose().catch(() => undefined);
+    for (const t of this.targets) await withinHangLimit(t.dispose(), () => 'dispose').catch(() => undefined);
   }
 }
 
