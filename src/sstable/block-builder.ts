@@ -8,7 +8,7 @@
  */
 
 import { ByteWriter } from '../base/coding.js';
-import type { Codec } from '../codec/codec.js';
+import type { BlockEntries, Codec } from '../codec/codec.js';
 
 function varLen(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x20_0000 ? 3 : v < 0x1000_0000 ? 4 : 5;
@@ -64,16 +64,25 @@ export class BlockBuilder {
 
   /** Encodes the block. REQUIRES: !empty. Call reset() before reusing the builder. */
   finish(codec: Codec): Buffer {
-    return codec.encodeBlock(
-      {
-        count: this.count_,
-        keys: this.keys.buf,
-        keyOffsets: this.keyOffsets,
-        values: this.values.buf,
-        valueOffsets: this.valueOffsets,
-      },
-      this.restartInterval,
-    );
+    return codec.encodeBlock(this.entries(), this.restartInterval);
+  }
+
+  /**
+   * Encodes the block as stored in a table: maybe snappy-compressed, followed by its 5-byte trailer (one codec
+   * call: Codec.writeBlock). REQUIRES: !empty. Call reset() before reusing the builder.
+   */
+  finishStored(codec: Codec, compress: boolean): Buffer {
+    return codec.writeBlock(this.entries(), this.restartInterval, compress);
+  }
+
+  private entries(): BlockEntries {
+    return {
+      count: this.count_,
+      keys: this.keys.buf,
+      keyOffsets: this.keyOffsets,
+      values: this.values.buf,
+      valueOffsets: this.valueOffsets,
+    };
   }
 
   reset(): void {

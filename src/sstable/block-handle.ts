@@ -10,13 +10,8 @@
 
 import { getVarint, putVarint, varintLength, varintValue } from '../base/coding.js';
 
-export const BLOCK_TRAILER_SIZE = 5;
-
-/** Compression byte of the block trailer. DO NOT CHANGE: embedded in on-disk data. */
-export const BlockCompression = {
-  NONE: 0,
-  SNAPPY: 1,
-} as const;
+/** The trailer's size and compression byte are declared with the codec, which writes and checks trailers. */
+export { BLOCK_TRAILER_SIZE, BlockCompression } from '../codec/codec.js';
 
 /** Longest encoded handle: two varints of at most 8 bytes (values < 2^53). */
 export const MAX_BLOCK_HANDLE_LENGTH = 16;

@@ -1,15 +1,17 @@
 /**
  * read-block — reads one stored block from a table file and turns it into verified contents and a DecodedBlock.
  *
- *   read stored bytes + 5-byte trailer → verify XXH32(stored ‖ compression byte) → decompress (snappy) → decode
+ *   read stored bytes + 5-byte trailer → Codec.readBlock: verify XXH32(stored ‖ compression byte), decompress
+ *   (snappy), decode — one codec call (one native call) per block
  *
- * Every failure is a CORRUPTION error naming the file and the block's offset (the codec's status name for a block
- * that does not decode). Used by TableReader only; callers do their own caching.
+ * Every failure is a CORRUPTION error naming the file and the block's offset: a checksum mismatch, an unknown
+ * compression type, bad snappy data, or the codec's status name for a block that does not decode. Used by
+ * TableReader only; callers do their own caching.
  */
 
-import snappy from 'snappy';
 import { getFixed32 } from '../base/coding.js';
 import { corruption } from '../base/errors.js';
+import type { LsmkvError } from '../base/errors.js';
 import { TRAILER_SIZE } from '../base/internal-key.js';
 import type { RandomAccessFile } from '../base/vfs.js';
 import type { Codec, DecodedBlock } from '../codec/codec.js';
@@ -18,7 +20,31 @@ import { BLOCK_TRAILER_SIZE, BlockCompression } from './block-handle.js';
 
 const STATUS_NAMES = new Map<number, string>(Object.entries(CodecStatus).map(([name, v]) => [v, name]));
 
-/** Reads, verifies and decompresses the block at [offset, offset + size) (+ trailer). */
+/** Reads the stored block at [offset, offset + size) and its trailer; throws CORRUPTION when the file is short. */
+function readStored(file: RandomAccessFile, fileName: string, offset: number, size: number): Buffer {
+  const raw = file.read(offset, size + BLOCK_TRAILER_SIZE);
+  if (raw.length !== size + BLOCK_TRAILER_SIZE) {
+    throw corruption('sstable', `truncated block: read ${raw.length} of ${size + BLOCK_TRAILER_SIZE} bytes`,
+      fileName, offset);
+  }
+  return raw;
+}
+
+/** The CORRUPTION error for a CodecStatus from reading the stored block `raw` (block + trailer). */
+function statusError(status: number, raw: Buffer, fileName: string, offset: number): LsmkvError {
+  const type = raw[raw.length - BLOCK_TRAILER_SIZE]!;
+  if (status === CodecStatus.BAD_CHECKSUM) return corruption('sstable', 'block checksum mismatch', fileName, offset);
+  if (status === CodecStatus.BAD_COMPRESSED_BLOCK && type !== BlockCompression.NONE && type !== BlockCompression.SNAPPY) {
+    return corruption('sstable', `unknown block compression type ${type}`, fileName, offset);
+  }
+  if (status === CodecStatus.BAD_COMPRESSED_BLOCK) return corruption('sstable', 'bad snappy data', fileName, offset);
+  return corruption('sstable', `bad block (${STATUS_NAMES.get(status) ?? `status ${status}`})`, fileName, offset);
+}
+
+/**
+ * Reads, verifies and decompresses the block at [offset, offset + size) (+ trailer) without decoding it: for the
+ * filter (not a block) and for checking meta blocks.
+ */
 export function readBlockContents(
   file: RandomAccessFile,
   fileName: string,
@@ -26,48 +52,23 @@ export function readBlockContents(
   offset: number,
   size: number,
 ): Buffer {
-  const raw = file.read(offset, size + BLOCK_TRAILER_SIZE);
-  if (raw.length !== size + BLOCK_TRAILER_SIZE) {
-    throw corruption('sstable', `truncated block: read ${raw.length} of ${size + BLOCK_TRAILER_SIZE} bytes`,
-      fileName, offset);
-  }
+  const raw = readStored(file, fileName, offset, size);
   const type = raw[size]!;
-  const stored = getFixed32(raw, size + 1);
-  if (codec.xxh32(raw.subarray(0, size + 1), CHECKSUM_SEED) !== stored) {
-    throw corruption('sstable', 'block checksum mismatch', fileName, offset);
+  if (codec.xxh32(raw.subarray(0, size + 1), CHECKSUM_SEED) !== getFixed32(raw, size + 1)) {
+    throw statusError(CodecStatus.BAD_CHECKSUM, raw, fileName, offset);
   }
   const contents = raw.subarray(0, size);
   if (type === BlockCompression.NONE) return contents;
-  if (type === BlockCompression.SNAPPY) return uncompress(contents, fileName, offset);
-  throw corruption('sstable', `unknown block compression type ${type}`, fileName, offset);
-}
-
-function uncompress(contents: Buffer, fileName: string, offset: number): Buffer {
-  let out: string | Buffer;
-  try {
-    out = snappy.uncompressSync(contents);
-  } catch (e) {
-    throw corruption('sstable', `bad snappy data: ${(e as Error).message}`, fileName, offset);
-  }
-  if (typeof out === 'string') out = Buffer.from(out, 'latin1');
+  const out = type === BlockCompression.SNAPPY ? codec.snappyUncompress(contents) : CodecStatus.BAD_COMPRESSED_BLOCK;
+  if (typeof out === 'number') throw statusError(out, raw, fileName, offset);
   return out;
 }
 
 /**
- * Decodes block contents. With `internalKeys`, also checks that every key is long enough to hold a trailer
- * (data and index blocks), which the iterators rely on.
+ * Checks, when `internalKeys` is set, that every key is long enough to hold a trailer (data and index blocks),
+ * which the iterators rely on.
  */
-export function decodeBlockContents(
-  codec: Codec,
-  contents: Buffer,
-  fileName: string,
-  offset: number,
-  internalKeys: boolean,
-): DecodedBlock {
-  const d = codec.decodeBlock(contents);
-  if (typeof d === 'number') {
-    throw corruption('sstable', `bad block (${STATUS_NAMES.get(d) ?? `status ${d}`})`, fileName, offset);
-  }
+function checkKeys(d: DecodedBlock, fileName: string, offset: number, internalKeys: boolean): DecodedBlock {
   if (internalKeys) {
     const ko = d.keyOffsets;
     for (let i = 0; i < d.count; i++) {
@@ -79,7 +80,7 @@ export function decodeBlockContents(
   return d;
 }
 
-/** readBlockContents then decodeBlockContents. */
+/** Reads, verifies, decompresses and decodes the block at [offset, offset + size) (+ trailer): one codec call. */
 export function readBlock(
   file: RandomAccessFile,
   fileName: string,
@@ -88,6 +89,8 @@ export function readBlock(
   size: number,
   internalKeys: boolean,
 ): DecodedBlock {
-  return decodeBlockContents(codec, readBlockContents(file, fileName, codec, offset, size), fileName, offset,
-    internalKeys);
+  const raw = readStored(file, fileName, offset, size);
+  const d = codec.readBlock(raw);
+  if (typeof d === 'number') throw statusError(d, raw, fileName, offset);
+  return checkKeys(d, fileName, offset, internalKeys);
 }

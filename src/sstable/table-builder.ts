@@ -3,14 +3,13 @@
  *
  *   data blocks (cut when their encoded size reaches blockSize) → filter → properties → metaindex → index → footer
  *
- * Each block goes to the codec once (BlockBuilder keeps entries flat), is snappy-compressed only if that saves at
- * least 1/8, and is appended with its 5-byte trailer. The bloom filter covers the table's distinct user keys,
+ * Each block goes to the codec once (BlockBuilder keeps entries flat): Codec.writeBlock encodes it, snappy-compresses
+ * it only if that saves at least 1/8, and appends its 5-byte trailer, in one call. The bloom filter covers the table's distinct user keys,
  * collected flat and built with one codec call at finish. Used by flush and compaction; one builder per file,
  * not shared. Does not sync or close the file: the caller decides durability.
  * REQUIRES: the file is empty when the builder is created (block offsets start at 0).
  */
 
-import snappy from 'snappy';
 import { ByteWriter, putFixed32 } from '../base/coding.js';
 import { compareRanges, compareTrailers } from '../base/comparator.js';
 import { TRAILER_SIZE, ValueKind, trailerKind, trailerSequence } from '../base/internal-key.js';
@@ -128,18 +127,18 @@ export class TableBuilder {
       const filter = this.codec.bloomBuild(this.userKeys.buf, this.userKeyOffsets, this.numUserKeys,
         this.options.bloomBitsPerKey);
       filterSize = filter.length;
-      filterHandle = this.writeBlock(filter, false);
+      filterHandle = this.writeRaw(filter);
     }
 
     // The index is complete now; encode it first so the properties can record its size.
-    const indexContents = this.index.finish(this.codec);
-    const [indexStored, indexType] = this.maybeCompress(indexContents);
+    const indexStored = this.index.finishStored(this.codec, this.compress);
+    const indexSize = indexStored.length - BLOCK_TRAILER_SIZE;
     const largest = Buffer.from(this.last.subarray(0, this.lastLength));
     const props = propertiesToEntries({
       creationTime: this.options.creationTime ?? Date.now(),
       dataSize,
       filterSize,
-      indexSize: indexStored.length,
+      indexSize,
       largestKey: largest,
       maxSequence: this.maxSequence,
       minSequence: this.minSequence,
@@ -150,23 +149,22 @@ export class TableBuilder {
       rawValueSize: this.rawValueSize,
       smallestKey: this.smallest!,
     });
-    const propsHandle = this.writeBlock(this.codec.encodeBlock(props, 1), true);
+    const propsHandle = this.append(this.codec.writeBlock(props, 1, this.compress));
 
     if (filterHandle !== undefined) meta.add(Buffer.from(METAINDEX_FILTER, 'latin1'), filterHandle);
     meta.add(Buffer.from(METAINDEX_PROPERTIES, 'latin1'), propsHandle);
     const metaOffset = this.offset;
-    const metaContents = meta.finish(this.codec);
-    const [metaStored, metaType] = this.maybeCompress(metaContents);
-    this.writeStored(metaStored, metaType);
+    const metaStored = meta.finishStored(this.codec, this.compress);
+    this.append(metaStored);
 
     const indexOffset = this.offset;
-    this.writeStored(indexStored, indexType);
+    this.append(indexStored);
 
     const footer = encodeFooter(this.codec, {
       metaindexOffset: metaOffset,
-      metaindexSize: metaStored.length,
+      metaindexSize: metaStored.length - BLOCK_TRAILER_SIZE,
       indexOffset,
-      indexSize: indexStored.length,
+      indexSize,
     });
     this.file.append(footer);
     this.offset += footer.length;
@@ -201,35 +199,30 @@ export class TableBuilder {
   }
 
   private flushDataBlock(): void {
-    const handle = this.writeBlock(this.data.finish(this.codec), true);
+    const handle = this.append(this.data.finishStored(this.codec, this.compress));
     this.index.add(this.data.lastKey(), handle);
     this.data.reset();
     this.numDataBlocks++;
   }
 
-  /** Snappy-compresses contents if that saves at least 1/8 and compression is on. */
-  private maybeCompress(contents: Buffer): [Buffer, number] {
-    if (this.options.compression === 'snappy') {
-      const c = snappy.compressSync(contents);
-      if (contents.length - c.length >= contents.length / 8) return [c, BlockCompression.SNAPPY];
-    }
-    return [contents, BlockCompression.NONE];
+  private get compress(): boolean {
+    return this.options.compression === 'snappy';
   }
 
-  /** Writes a block with its trailer; returns its encoded handle. */
-  private writeBlock(contents: Buffer, compressible: boolean): Buffer {
-    const [stored, type] = compressible ? this.maybeCompress(contents) : [contents, BlockCompression.NONE];
+  /** Appends a stored block with its trailer (from Codec.writeBlock); returns its encoded handle. */
+  private append(storedWithTrailer: Buffer): Buffer {
     const offset = this.offset;
-    this.writeStored(stored, type);
-    return encodeBlockHandle(offset, stored.length);
+    this.file.append(storedWithTrailer);
+    this.offset += storedWithTrailer.length;
+    return encodeBlockHandle(offset, storedWithTrailer.length - BLOCK_TRAILER_SIZE);
   }
 
-  private writeStored(stored: Buffer, type: number): void {
-    const out = Buffer.allocUnsafe(stored.length + BLOCK_TRAILER_SIZE);
-    stored.copy(out, 0);
-    out[stored.length] = type;
-    putFixed32(out, stored.length + 1, this.codec.xxh32(out.subarray(0, stored.length + 1), CHECKSUM_SEED));
-    this.file.append(out);
-    this.offset += out.length;
+  /** Appends bytes that are not a block (the filter) uncompressed, with their trailer; returns the handle. */
+  private writeRaw(contents: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(contents.length + BLOCK_TRAILER_SIZE);
+    contents.copy(out, 0);
+    out[contents.length] = BlockCompression.NONE;
+    putFixed32(out, contents.length + 1, this.codec.xxh32(out.subarray(0, contents.length + 1), CHECKSUM_SEED));
+    return this.append(out);
   }
 }
