@@ -100,6 +100,9 @@ export class MemTable implements SkipListNodes {
   private rng = 0x2545f491;
   /** splice[l] = the node after which an insert links in at level l; reused by every add(). */
   private readonly splice = new Int32Array(MAX_HEIGHT);
+  /** Positions of the nodes stage() wrote and linkStaged() has not linked yet: staged[0, stagedCount). */
+  private staged = new Int32Array(1024);
+  private stagedCount = 0;
 
   constructor(options?: MemTableOptions) {
     const chunkSize = options?.chunkSize ?? DEFAULT_CHUNK_SIZE;
@@ -132,48 +135,91 @@ export class MemTable implements SkipListNodes {
    */
   add(seq: number, kind: number, key: Uint8Array, value: Uint8Array): void {
     if (this.isFrozen) throw new LsmkvError(ErrorCode.READ_ONLY, 'memtable: add on a frozen memtable');
-    const keyLen = key.length;
-    const ikeyLen = keyLen + TRAILER_SIZE;
-    const valueLen = value.length;
-    const arena = this.arena;
-    const off = arena.allocate(ikeyLen + valueLen);
-    const chunkIndex = arena.lastChunk;
-    const chunk = arena.chunks[chunkIndex]!;
-    chunk.set(key, off);
-    putTrailer(chunk, off + keyLen, seq, kind);
-    if (valueLen !== 0) chunk.set(value, off + ikeyLen);
-
     const h = this.randomHeight();
-    const p = this.linksUsed;
-    if (p + F_NEXT + h > this.links.length) this.growLinks(p + F_NEXT + h);
-    const splice = this.splice;
-    this.findGreaterOrEqual(key, 0, keyLen, seq, kind, splice);
-    if (h > this.height) {
-      for (let l = this.height; l < h; l++) splice[l] = HEAD;
-      this.height = h;
-    }
-    const links = this.links;
-    links[p + F_CHUNK] = chunkIndex;
-    links[p + F_OFFSET] = off;
-    links[p + F_KEYLEN] = ikeyLen;
-    links[p + F_VALLEN] = valueLen;
-    links[p + F_W0] = keyWord(key, 0, keyLen);
-    links[p + F_W1] = keyWord(key, 4, keyLen);
-    links[p + F_W2] = keyWord(key, 8, keyLen);
-    links[p + F_W3] = keyWord(key, 12, keyLen);
-    for (let l = 0; l < h; l++) {
-      const before = splice[l]!;
-      links[p + F_NEXT + l] = links[before + F_NEXT + l]!;
-      links[before + F_NEXT + l] = p;
-    }
-    const before0 = splice[0]!;
-    links[p + F_PREV] = before0;
-    const after0 = links[p + F_NEXT]!;
-    links[(after0 === 0 ? HEAD : after0) + F_PREV] = p;
-    this.linksUsed = p + F_NEXT + h;
-    this.entryCount++;
+    const p = this.newNode(seq, kind, key, value, h);
+    this.findGreaterOrEqual(key, 0, key.length, seq, kind, this.splice);
+    this.linkNode(p, h);
   }
 
+  /**
+   * Copies an entry into the memtable without linking it in: it is invisible (to get, iterators, count and the
+   * flush walks) until linkStaged(). Same arguments as add(). The batch write path: stage every op of a commit,
+   * then link them all at once in key order.
+   * REQUIRES: not frozen; (key, seq) neither present nor staged; 0 <= seq < 2^53; 0 <= kind <= 255; no add()
+   * between stage() and linkStaged().
+   */
+  stage(seq: number, kind: number, key: Uint8Array, value: Uint8Array): void {
+    if (this.isFrozen) throw new LsmkvError(ErrorCode.READ_ONLY, 'memtable: stage on a frozen memtable');
+    const h = this.randomHeight();
+    const p = this.newNode(seq, kind, key, value, h);
+    // Until linked, a staged node's prev slot holds its height.
+    this.links[p + F_PREV] = h;
+    let n = this.stagedCount;
+    if (n === this.staged.length) {
+      const bigger = new Int32Array(n * 2);
+      bigger.set(this.staged);
+      this.staged = bigger;
+    }
+    this.staged[n++] = p;
+    this.stagedCount = n;
+  }
+
+  /**
+   * Links in every staged entry. They are sorted by internal key first (skipped when already in order), and each
+   * search starts from where the previous insert linked in (its splice) rather than from the head: from the lowest
+   * level whose successor lies beyond the new key, so a run of nearby keys costs a few steps each.
+   * Idempotent when nothing is staged.
+   */
+  linkStaged(): void {
+    const n = this.stagedCount;
+    if (n === 0) return;
+    this.stagedCount = 0;
+    if (n === 1) {
+      // One op (fillrandom-single): a plain search from the head costs less than checking a splice level by level.
+      this.linkOne(this.staged[0]!);
+      return;
+    }
+    const staged = this.staged.subarray(0, n);
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) sorted = this.compareNodes(staged[i - 1]!, staged[i]!) < 0;
+    if (!sorted) staged.sort(this.compareNodesFn);
+    const links = this.links;
+    const splice = this.splice;
+    // The head is below every key: a valid splice for the first search.
+    splice.fill(HEAD);
+    for (let i = 0; i < n; i++) {
+      const p = staged[i]!;
+      const h = links[p + F_PREV]!;
+      const chunk = this.arena.chunks[links[p + F_CHUNK]!]!;
+      const off = links[p + F_OFFSET]!;
+      const ukEnd = off + links[p + F_KEYLEN]! - TRAILER_SIZE;
+      const seq = trailerSequence(chunk, ukEnd);
+      const kind = chunk[ukEnd]!;
+      // Lowest level whose splice successor is at or beyond the new node (the levels above bracket it too).
+      const top = this.height - 1;
+      let level = 0;
+      let bigger = 0;
+      for (; level < top; level++) {
+        bigger = links[splice[level]! + F_NEXT + level]!;
+        if (bigger === 0 || this.compareNodes(bigger, p) > 0) break;
+      }
+      if (level === top) bigger = -1;
+      this.searchFrom(splice[level]!, level, bigger, chunk, off, ukEnd, seq, kind, splice);
+      this.linkNode(p, h);
+      for (let l = 0; l < h; l++) splice[l] = p;
+    }
+  }
+
+  /** Links staged node p in by a search from the head. */
+  private linkOne(p: number): void {
+    const links = this.links;
+    const chunk = this.arena.chunks[links[p + F_CHUNK]!]!;
+    const off = links[p + F_OFFSET]!;
+    const ukEnd = off + links[p + F_KEYLEN]! - TRAILER_SIZE;
+    const h = links[p + F_PREV]!;
+    this.findGreaterOrEqual(chunk, off, ukEnd, trailerSequence(chunk, ukEnd), chunk[ukEnd]!, this.splice);
+    this.linkNode(p, h);
+  }
   /**
    * The newest entry for `key` with sequence <= seq: undefined if there is none here, null if it is a deletion,
    * else a copy of its value.
@@ -225,8 +271,9 @@ export class MemTable implements SkipListNodes {
     }
   }
 
-  /** Makes the memtable immutable; afterwards add() throws and image() may be taken. Idempotent. */
+  /** Links what is staged and makes the memtable immutable; afterwards add() throws and image() may be taken. Idempotent. */
   freeze(): void {
+    this.linkStaged();
     this.isFrozen = true;
   }
 
@@ -326,14 +373,29 @@ export class MemTable implements SkipListNodes {
     kind: number,
     splice: Int32Array | null,
   ): number {
+    return this.searchFrom(HEAD, this.height - 1, -1, t, ts, te, seq, kind, splice);
+  }
+
+  /**
+   * The search of findGreaterOrEqual from node x at `level`, x known to be < target; lastBigger is a node known
+   * to be >= target (-1 if none), so it is not compared again. Fills splice[0..level].
+   */
+  private searchFrom(
+    x: number,
+    level: number,
+    lastBigger: number,
+    t: Uint8Array,
+    ts: number,
+    te: number,
+    seq: number,
+    kind: number,
+    splice: Int32Array | null,
+  ): number {
     const links = this.links;
     const t0 = keyWord(t, ts, te);
     const t1 = keyWord(t, ts + 4, te);
     const t2 = keyWord(t, ts + 8, te);
     const t3 = keyWord(t, ts + 12, te);
-    let x = HEAD;
-    let level = this.height - 1;
-    let lastBigger = -1;
     for (;;) {
       const next = links[x + F_NEXT + level]!;
       if (next !== 0 && next !== lastBigger) {
@@ -371,6 +433,69 @@ export class MemTable implements SkipListNodes {
       lastBigger = next;
       level--;
     }
+  }
+
+  /** Sign of node a's internal key minus node b's. */
+  private compareNodes(a: number, b: number): number {
+    const links = this.links;
+    for (let i = F_W0; i <= F_W3; i++) {
+      const x = links[a + i]!;
+      const y = links[b + i]!;
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    const chunk = this.arena.chunks[links[b + F_CHUNK]!]!;
+    const off = links[b + F_OFFSET]!;
+    const ukEnd = off + links[b + F_KEYLEN]! - TRAILER_SIZE;
+    return this.compareTie(a, chunk, off, ukEnd, trailerSequence(chunk, ukEnd), chunk[ukEnd]!);
+  }
+
+  private readonly compareNodesFn = (a: number, b: number): number => this.compareNodes(a, b);
+
+  /** Writes a node of height h for a new entry (its links unset) and the entry's bytes; returns its position. */
+  private newNode(seq: number, kind: number, key: Uint8Array, value: Uint8Array, h: number): number {
+    const keyLen = key.length;
+    const ikeyLen = keyLen + TRAILER_SIZE;
+    const valueLen = value.length;
+    const arena = this.arena;
+    const off = arena.allocate(ikeyLen + valueLen);
+    const chunkIndex = arena.lastChunk;
+    const chunk = arena.chunks[chunkIndex]!;
+    chunk.set(key, off);
+    putTrailer(chunk, off + keyLen, seq, kind);
+    if (valueLen !== 0) chunk.set(value, off + ikeyLen);
+    const p = this.linksUsed;
+    if (p + F_NEXT + h > this.links.length) this.growLinks(p + F_NEXT + h);
+    const links = this.links;
+    links[p + F_CHUNK] = chunkIndex;
+    links[p + F_OFFSET] = off;
+    links[p + F_KEYLEN] = ikeyLen;
+    links[p + F_VALLEN] = valueLen;
+    links[p + F_W0] = keyWord(key, 0, keyLen);
+    links[p + F_W1] = keyWord(key, 4, keyLen);
+    links[p + F_W2] = keyWord(key, 8, keyLen);
+    links[p + F_W3] = keyWord(key, 12, keyLen);
+    this.linksUsed = p + F_NEXT + h;
+    return p;
+  }
+
+  /** Links node p of height h in after splice[l] at each level l < h (raising the list's height if needed). */
+  private linkNode(p: number, h: number): void {
+    const splice = this.splice;
+    if (h > this.height) {
+      for (let l = this.height; l < h; l++) splice[l] = HEAD;
+      this.height = h;
+    }
+    const links = this.links;
+    for (let l = 0; l < h; l++) {
+      const before = splice[l]!;
+      links[p + F_NEXT + l] = links[before + F_NEXT + l]!;
+      links[before + F_NEXT + l] = p;
+    }
+    const before0 = splice[0]!;
+    links[p + F_PREV] = before0;
+    const after0 = links[p + F_NEXT]!;
+    links[(after0 === 0 ? HEAD : after0) + F_PREV] = p;
+    this.entryCount++;
   }
 
   /** Sign of node p's user key minus t[ts, te), comparing the key words only (the first 16 bytes, zero-padded). */

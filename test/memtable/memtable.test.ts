@@ -204,6 +204,65 @@ describe('MemTable', () => {
     }
   });
 
+  it('stage + linkStaged build the same memtable as add, for batches unsorted, sorted, reversed and of one op', () => {
+    for (const [seed, makeKey] of [
+      [7, shortOrLongKey],
+      [8, boundaryKey],
+    ] as const) {
+      const { model } = buildRandom(seed, 1500, 1 << 20, makeKey);
+      // The model in insertion order again: buildRandom sorted it, so shuffle it back with the same kind of PRNG.
+      const rnd = seededRandom(seed + 50);
+      const ops = [...model];
+      for (let i = ops.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [ops[i], ops[j]] = [ops[j]!, ops[i]!];
+      }
+      const mt = new MemTable({ chunkSize: 8192 });
+      let i = 0;
+      let round = 0;
+      while (i < ops.length) {
+        const size = [1, 2, 17, 300, 1000][round % 5]!;
+        const batch = ops.slice(i, i + size);
+        if (round % 3 === 1) batch.sort((a, b) => compareInternalKeys(a.ikey, b.ikey));
+        if (round % 3 === 2) batch.sort((a, b) => compareInternalKeys(b.ikey, a.ikey));
+        if (round % 4 === 3) {
+          // add() between batches must not disturb the next batch's search hints.
+          for (const e of batch) mt.add(e.seq, e.kind, e.userKey, e.value);
+        } else {
+          const before = mt.count;
+          for (const e of batch) mt.stage(e.seq, e.kind, e.userKey, e.value);
+          expect(mt.count).toBe(before);
+          mt.linkStaged();
+        }
+        i += size;
+        round++;
+      }
+      mt.linkStaged();
+      checkAgainstModel(mt, model, seed + 200);
+    }
+  });
+
+  it('staged entries are invisible until linked; freeze links them; stage on a frozen memtable throws', () => {
+    const mt = new MemTable();
+    mt.add(1, ValueKind.Value, enc('a'), enc('1'));
+    mt.stage(2, ValueKind.Value, enc('b'), enc('2'));
+    mt.stage(3, ValueKind.Deletion, enc('a'), enc(''));
+    expect(mt.get(enc('b'), MAX_SEQUENCE)).toBeUndefined();
+    expect(mt.get(enc('a'), MAX_SEQUENCE)?.toString()).toBe('1');
+    expect(drainForward(mt.iterator()).length).toBe(1);
+    mt.linkStaged();
+    expect(mt.count).toBe(3);
+    expect(mt.get(enc('a'), MAX_SEQUENCE)).toBeNull();
+    expect(mt.get(enc('b'), MAX_SEQUENCE)?.toString()).toBe('2');
+    mt.linkStaged();
+    expect(mt.count).toBe(3);
+    mt.stage(4, ValueKind.Value, enc('c'), enc('4'));
+    mt.freeze();
+    expect(mt.count).toBe(4);
+    expect(mt.get(enc('c'), MAX_SEQUENCE)?.toString()).toBe('4');
+    expect(() => mt.stage(5, ValueKind.Value, enc('d'), enc('5'))).toThrow(/stage on a frozen memtable/);
+  });
+
   it('an empty memtable finds nothing', () => {
     const mt = new MemTable();
     expect(mt.count).toBe(0);
