@@ -330,7 +330,9 @@ export class Db {
       throw e;
     }
     const mem = this.mem;
-    for (const p of payloads) forEachBatchOp(p, (kind, key, value, s) => mem.add(s, kind, key, value));
+    // Staged and linked in key order as one run (src/memtable/memtable.ts linkStaged: sequential fills ~1.5x).
+    for (const p of payloads) forEachBatchOp(p, (kind, key, value, s) => mem.stage(s, kind, key, value));
+    mem.linkStaged();
     this.lastSequence = seq - 1;
     this.versions.lastSequence = this.lastSequence;
     this.userBytesWritten += bytes;
