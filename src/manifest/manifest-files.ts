@@ -34,10 +34,11 @@ export function readCurrent(vfs: Vfs, dir: string): string | undefined {
 }
 
 /**
- * Points CURRENT at MANIFEST-<manifestNumber> durably: writes <tempNumber>.dbtmp, syncs it, renames it over
- * CURRENT and syncs the directory. On failure the temp file is removed (best effort) and the error rethrown.
- * REQUIRES: the MANIFEST is already synced, and its directory entry too (this call's syncDir covers both when
- * they are in the same directory).
+ * Points CURRENT at MANIFEST-<manifestNumber> durably: writes <tempNumber>.dbtmp, syncs it, syncs the directory
+ * (so the MANIFEST's and the temp file's entries are durable BEFORE the rename can be: a file system may persist
+ * directory changes out of order, and a CURRENT naming a MANIFEST whose entry was lost does not open), renames it
+ * over CURRENT and syncs the directory again. On failure the temp file is removed (best effort) and the error
+ * rethrown. REQUIRES: the MANIFEST's contents are synced and it lives in `dir`.
  */
 export function setCurrent(vfs: Vfs, dir: string, manifestNumber: number, tempNumber: number): void {
   const temp = `${dir}/${tempFileName(tempNumber)}`;
@@ -49,6 +50,7 @@ export function setCurrent(vfs: Vfs, dir: string, manifestNumber: number, tempNu
     } finally {
       file.close();
     }
+    vfs.syncDir(dir);
     vfs.rename(temp, `${dir}/${CURRENT_FILE}`);
   } catch (e) {
     removeQuietly(vfs, temp);
