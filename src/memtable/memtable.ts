@@ -14,9 +14,21 @@
  * prefix of the other, decided by the lengths in the node) and for longer ones a shared 16-byte prefix. The words
  * sit next to the forward links, so a step costs one memory miss instead of two.
  * Why 16 bytes and not 4: db_bench keys are zero-padded decimals ("%016d"), whose first ~9 bytes are '0' for every
- * key, so a 4-byte prefix never decided a comparison. bench/memtable.bench.ts, 500 K such keys in batches of 1000,
- * ops/s by process CPU time on the loaded 2-core machine: fillrandom 119 K -> 487 K, fillseq 664 K -> 1.6 M (the
- * node grows by 12 bytes: ~41 instead of ~29 link bytes per entry).
+ * key, so a 4-byte prefix never decided a comparison. The node grows by 12 bytes (~41 instead of ~29 link bytes per
+ * entry, so a 64 MiB write buffer holds ~7% fewer 100-byte entries). bench/memtable.bench.ts, ops/s by process CPU
+ * time, medians of 3 on the loaded 2-core machine, 4-byte prefix -> 16 inline bytes:
+ *   500 K keys: fillrandom (add per op) 119 K -> 487 K, fillseq 664 K -> 1.6 M
+ *   1 M keys:   fillrandom 121 K -> 257 K, fillseq 666 K -> 1.46 M, get hit 87 K -> 217-232 K,
+ *               get miss 74-95 K -> 313-373 K, seek 80 K -> 240 K, forward scan 2.7 M -> 2.9 M
+ *
+ * Batch insert: stage() copies an entry in and writes its node without linking it; linkStaged() sorts the staged
+ * nodes (an Int32Array of positions, by the inline words) and links them in ascending order, each search starting
+ * from the previous insert's splice at the lowest level whose successor lies beyond the new key (RocksDB's insert
+ * with hint). 1 M keys in batches of 1000, CPU ops/s, in-process alternation of the two paths: sequential keys
+ * 1.18 M -> 1.73 M (1.46 M -> 1.97 M in the bench above), random keys 288 K vs 282 K (no change). Key comparisons
+ * per random insert drop from 30 to 16, but the ones saved are on the upper levels, which stay in cache; the cost
+ * left is ~10 cache misses on the lowest levels, which a finger search does not avoid. A manual byte loop instead of
+ * TypedArray#set for the 16-byte key and 100-byte value was slower (seq 1.83 M -> 1.44 M).
  *
  * Position 0 is the head (MAX_HEIGHT next links) and doubles as "no node": nothing links forward to the head, and
  * the first node's prev link is 0. The head's prev slot holds the last node (the tail), so seekToLast is O(1).
@@ -24,10 +36,10 @@
  * write buffer holds).
  *
  * Reverse iteration: level 0 carries backward links, so prev() is one array read. The alternative (LevelDB's
- * "find less than" search from the head, no back links) costs a full descent per step. Measured with
- * bench/memtable.bench.ts (1 M random 16-byte keys): reverse scan 1.9-2.4 M entries/s with back links against
- * 0.2-0.4 M/s for a search per step (a seek, the same descent); keeping the back link costs 4 bytes per node and
- * no insert time we could measure (the predecessor's node is already in cache from the search).
+ * "find less than" search from the head, no back links) costs a full descent per step. Measured with an earlier
+ * bench/memtable.bench.ts (1 M random-byte 16-byte keys, 4-byte prefix in the node): reverse scan 1.9-2.4 M
+ * entries/s with back links against 0.2-0.4 M/s for a search per step (a seek, the same descent); keeping the back
+ * link costs 4 bytes per node and no insert time we could measure (the predecessor's node is already in cache).
  *
  * Threads: one thread (the db's) writes. A memtable is frozen before image() hands its SharedArrayBuffers to a
  * worker (postMessage shares, never copies them), and a frozen memtable is never written again, so readers in
@@ -38,7 +50,9 @@
  * Who may call: the db layer (write path, read path, flush). REQUIRES lines on each method.
  *
  * Flush: forEachRaw (offsets into a chunk, no allocation per entry) walked 4.9-7.9 M entries/s, the iterator
- * 1.8-3.4 M/s and forEach (two views per entry) 2-2.9 M/s, on a loaded 2-core machine.
+ * 1.8-3.4 M/s and forEach (two views per entry) 2-2.9 M/s, on a loaded 2-core machine (random-byte keys).
+ * Profile of the batch path today (node --cpu-prof, fillrandom 500 K): the search ~54%, linkStaged's own loop
+ * ~10%, newNode (arena copy) ~7%, the sort ~4%, forEachBatchOp's two views per op plus GC ~10%.
  */
 
 import { LsmkvError, ErrorCode } from '../base/errors.js';
@@ -229,7 +243,8 @@ export class MemTable implements SkipListNodes {
     if (p === 0) return undefined;
     const links = this.links;
     const keyLen = key.length;
-    if (links[p + F_KEYLEN]! - TRAILER_SIZE !== keyLen || this.compareKeyWords(p, key, 0, keyLen) !== 0) return undefined;
+    if (links[p + F_KEYLEN]! - TRAILER_SIZE !== keyLen) return undefined;
+    if (this.compareKeyWords(p, key, 0, keyLen) !== 0) return undefined;
     const chunk = this.arena.chunks[links[p + F_CHUNK]!]!;
     const off = links[p + F_OFFSET]!;
     const ukEnd = off + keyLen;
@@ -271,7 +286,7 @@ export class MemTable implements SkipListNodes {
     }
   }
 
-  /** Links what is staged and makes the memtable immutable; afterwards add() throws and image() may be taken. Idempotent. */
+  /** Links what is staged, then makes the memtable immutable: add() throws and image() may be taken. Idempotent. */
   freeze(): void {
     this.linkStaged();
     this.isFrozen = true;
