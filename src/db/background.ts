@@ -27,6 +27,8 @@ export interface ImmutableMemTable {
   mem: MemTable;
   /** The WAL holding this memtable's writes; obsolete once the memtable is flushed. */
   walNumber: number;
+  /** The last sequence number this memtable holds; the next WAL starts right after it. */
+  lastSequence: number;
 }
 
 /** What the background needs from the database. */
@@ -151,6 +153,9 @@ export class Background {
         for (const f of result.outputs) edit.newFiles.push({ level: 0, file: f });
         const next = this.host.imm[1];
         edit.logNumber = next ? next.walNumber : this.host.activeWalNumber();
+        // The MANIFEST's last sequence is the newest write in a table: recovery expects the first WAL it replays
+        // to continue right after it, and reports a gap (a lost WAL) as corruption.
+        edit.lastSequence = head.lastSequence;
         this.host.versions.logAndApply(edit);
         this.host.imm.shift();
         this.stats.flushes++;

@@ -334,7 +334,6 @@ export class Db {
     for (const p of payloads) forEachBatchOp(p, (kind, key, value, s) => mem.stage(s, kind, key, value));
     mem.linkStaged();
     this.lastSequence = seq - 1;
-    this.versions.lastSequence = this.lastSequence;
     this.userBytesWritten += bytes;
     this.walBytesWritten += bytes;
     if (sync) this.walBytesSinceSync = 0;
@@ -490,7 +489,7 @@ export class Db {
       throw e;
     }
     this.mem.freeze();
-    this.imm.push({ mem: this.mem, walNumber: this.wal.number });
+    this.imm.push({ mem: this.mem, walNumber: this.wal.number, lastSequence: this.lastSequence });
     this.mem = new MemTable();
     this.wal = new WalWriter(file, this.codec, number);
     this.walBytesSinceSync = 0;

@@ -8,11 +8,11 @@
  * replayed write is in a synced table named by a synced MANIFEST before the old WAL is deleted.
  */
 
-import { ErrorCode, LsmkvError } from '../base/errors.js';
-import { LOCK_FILE, logFileName, parseFileName } from '../base/file-names.js';
+import { ErrorCode, LsmkvError, corruption } from '../base/errors.js';
+import { CURRENT_FILE, LOCK_FILE, logFileName, parseFileName, tableFileName } from '../base/file-names.js';
 import { resolveOptions, type Options } from '../base/options.js';
 import type { Vfs } from '../base/vfs.js';
-import { forEachBatchOp } from '../batch/write-batch.js';
+import { batchCount, batchFirstSequence, forEachBatchOp } from '../batch/write-batch.js';
 import type { Codec } from '../codec/codec.js';
 import { codecFor, selectCodec } from '../codec/loader.js';
 import { runJob } from '../compaction/compaction-job.js';
@@ -62,6 +62,7 @@ export async function open(location: string, options?: Partial<Options>): Promis
       if (!opts.createIfMissing) {
         throw new LsmkvError(ErrorCode.NOT_FOUND, `open: no database in ${dir} (createIfMissing is false)`, { file: dir });
       }
+      refuseOrphanedDatabase(vfs, dir);
       versions = VersionSet.create(vfs, dir, codec, opts.numLevels);
     } else {
       if (opts.errorIfExists) {
@@ -69,6 +70,7 @@ export async function open(location: string, options?: Partial<Options>): Promis
       }
       versions = VersionSet.recover(vfs, dir, codec, opts.numLevels);
     }
+    checkTablesExist(vfs, dir, versions);
     const lastSequence = replayLogs(vfs, dir, codec, opts, versions);
     const readStats: ReadStats = { bloomChecked: 0, bloomUseful: 0, blockCacheHits: 0, blockCacheMisses: 0 };
     const blockCache = opts.blockCacheSize > 0 ? new BlockCache(opts.blockCacheSize) : undefined;
@@ -103,6 +105,46 @@ export async function open(location: string, options?: Partial<Options>): Promis
 }
 
 /**
+ * CURRENT is missing. A directory that never finished its creation holds at most MANIFEST-000001 (and temp files):
+ * create over it. Anything else (tables, WALs, a later MANIFEST) is a database whose CURRENT was lost: creating a
+ * new one would delete every file as obsolete, so report it instead.
+ */
+function refuseOrphanedDatabase(vfs: Vfs, dir: string): void {
+  const found: string[] = [];
+  for (const name of vfs.list(dir)) {
+    const p = parseFileName(name);
+    if (!p || p.type === 'lock' || p.type === 'temp' || p.type === 'infolog') continue;
+    if (p.type === 'manifest' && p.number === 1) continue;
+    found.push(name);
+  }
+  if (found.length > 0) {
+    throw corruption(
+      'open',
+      `CURRENT is missing but the directory holds a database (${found.slice(0, 5).join(', ')}${found.length > 5 ? ', ...' : ''}); restore CURRENT (it names the newest MANIFEST) instead of creating a new database`,
+      CURRENT_FILE,
+    );
+  }
+}
+
+/** Every table the recovered version names must exist: a missing one means the MANIFEST and the directory disagree. */
+function checkTablesExist(vfs: Vfs, dir: string, versions: VersionSet): void {
+  const present = new Set(vfs.list(dir));
+  const recovered = versions.recovered;
+  for (const n of versions.current.allFileNumbers()) {
+    const name = tableFileName(n);
+    if (!present.has(name)) {
+      // The MANIFEST ends early (damaged or cut) or the table was deleted: name the MANIFEST and where it ended.
+      throw corruption(
+        'open',
+        `${recovered?.manifest ?? 'the MANIFEST'} names table ${name}, which does not exist`,
+        recovered?.manifest,
+        recovered?.summary.endOffset,
+      );
+    }
+  }
+}
+
+/**
  * Replays the WALs into L0 tables, starts a fresh (empty, created and directory-synced) WAL whose number becomes
  * the log number, records everything in one edit, and deletes the replayed WALs. Returns the last sequence.
  */
@@ -115,7 +157,13 @@ function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions
     if (p.type === 'log' && p.number >= versions.logNumber) logs.push(p.number);
   }
   logs.sort((a, b) => a - b);
+  const names = new Set(vfs.list(dir));
   let lastSequence = versions.lastSequence;
+  // Batches carry their sequence numbers, and every write lands in exactly one WAL in order: the WALs replayed
+  // must continue the MANIFEST's last sequence (the newest write in a table) without a gap. A gap is a lost or
+  // damaged older WAL, or a damaged MANIFEST: reported, never replayed around (that would leave a hole).
+  let expected = versions.lastSequence + 1;
+  const manifestName = versions.recovered?.manifest ?? 'the MANIFEST';
   const edit = emptyEdit();
   let mem = new MemTable();
   const flush = (): void => {
@@ -142,10 +190,34 @@ function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions
     for (const f of result.outputs) edit.newFiles.push({ level: 0, file: f as FileMeta });
     mem = new MemTable();
   };
+  // What the sequence must continue from, for the gap message: the previous WAL, or the oldest live WAL the
+  // MANIFEST names when it is not there, or the MANIFEST itself.
+  let before =
+    logs.length > 0 && logs[0]! > versions.logNumber
+      ? `${logFileName(versions.logNumber)} (the oldest live WAL; missing)`
+      : manifestName;
   logs.forEach((number, i) => {
     const name = logFileName(number);
     const data = vfs.readFile(`${dir}/${name}`);
     replayWal(data, name, codec, i === logs.length - 1 ? 'tolerate-tail' : 'strict', (payload, offset) => {
+      const first = batchFirstSequence(payload);
+      if (first > expected) {
+        // File numbers between the previous WAL and this one that are not in the directory: the lost WAL is one
+        // of them, most likely the nearest (deleted tables leave gaps too).
+        const previous = i > 0 ? logs[i - 1]! : versions.logNumber - 1;
+        const candidates: string[] = [];
+        for (let n = number - 1; n > previous && candidates.length < 3; n--) {
+          if (!names.has(logFileName(n)) && !names.has(tableFileName(n))) candidates.push(logFileName(n));
+        }
+        const missing = candidates.length > 0 ? `; missing before it, nearest first: ${candidates.join(', ')}` : '';
+        throw corruption(
+          'open',
+          `sequence gap: this batch starts at sequence ${first} but ${before} ends at ${expected - 1} (a WAL is missing or damaged, or the MANIFEST is${missing})`,
+          name,
+          offset,
+        );
+      }
+      expected = Math.max(expected, first + batchCount(payload));
       forEachBatchOp(
         payload,
         (kind, key, value, seq) => {
@@ -157,6 +229,7 @@ function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions
       );
       if (mem.approximateBytes >= opts.writeBufferSize) flush();
     });
+    before = name;
   });
   flush();
   const walNumber = versions.newFileNumber();

@@ -88,7 +88,9 @@ export class VersionSet {
   }
 
   /**
-   * Existing database: reads CURRENT, replays the MANIFEST ('tolerate-tail'), checks the comparator name
+   * Existing database: reads CURRENT, replays the MANIFEST ('strict': every edit was synced before the engine
+   * acted on it, so only a cut or zero-filled tail — an append the crash interrupted — may end it; a checksum
+   * mismatch anywhere is CORRUPTION), checks the comparator name
    * (mismatch → NOT_SUPPORTED), rebuilds the current Version, then writes a fresh MANIFEST holding one snapshot
    * edit and points CURRENT at it. Every file number found in the directory is marked used first. NOT_FOUND when
    * there is no CURRENT; CORRUPTION for damage or missing counters.
@@ -112,7 +114,7 @@ export class VersionSet {
     let logNumber: number | undefined;
     let nextFileNumber: number | undefined;
     let lastSequence: number | undefined;
-    const summary = readLog(data, name, codec, 'tolerate-tail', (payload, offset) => {
+    const summary = readLog(data, name, codec, 'strict', (payload, offset) => {
       const edit = decodeVersionEdit(payload, name, offset);
       if (edit.comparator !== undefined && edit.comparator !== COMPARATOR_NAME) {
         throw new LsmkvError(
