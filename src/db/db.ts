@@ -145,7 +145,8 @@ export interface DbParts {
   readStats: ReadStats;
   wal: WalWriter;
   lastSequence: number;
-  runner: JobRunner;
+  flushRunner: JobRunner;
+  compactRunner: JobRunner;
 }
 
 export class Db {
@@ -191,7 +192,7 @@ export class Db {
     this.readStats = parts.readStats;
     this.wal = parts.wal;
     this.lastSequence = parts.lastSequence;
-    this.runnerKind = parts.runner.kind;
+    this.runnerKind = parts.flushRunner.kind;
     const host: BackgroundHost = {
       dir: parts.dir,
       options: parts.options,
@@ -202,7 +203,7 @@ export class Db {
       deleteObsoleteFiles: (protectedNumbers) => this.deleteObsoleteFiles(protectedNumbers),
       onBackgroundError: (e) => this.setReadOnly(e),
     };
-    this.background = new Background(host, parts.runner);
+    this.background = new Background(host, parts.flushRunner, parts.compactRunner);
     this.background.maybeSchedule();
   }
 
@@ -443,6 +444,11 @@ export class Db {
     return this.background.busy ? 'wait' : 'go';
   }
 
+  /** What a stopped writer waits for: the flush when memtables pile up, else the compaction draining L0. */
+  private stopReason(): 'flush' | 'compaction' {
+    return this.imm.length >= MAX_IMMUTABLE_MEMTABLES ? 'flush' : 'compaction';
+  }
+
   /** Synchronous writers: at a stop threshold, block this thread until the background catches up. */
   private makeRoomSync(): void {
     const started = Date.now();
@@ -450,7 +456,7 @@ export class Db {
     while (this.roomStep() === 'wait') {
       if (!stalled) this.stallStats.stops++;
       stalled = true;
-      this.background.waitForProgressSync();
+      this.background.waitForProgressSync(this.stopReason());
     }
     if (stalled) this.stallStats.stallMs += Date.now() - started;
   }

@@ -77,10 +77,10 @@ export async function open(location: string, options?: Partial<Options>): Promis
     tableCache = new TableCache(vfs, dir, codec, blockCache, opts.maxOpenFiles, readStats);
     const walNumber = versions.logNumber;
     const wal = new WalWriter(vfs.openAppendable(`${dir}/${logFileName(walNumber)}`), codec, walNumber);
-    const runner: JobRunner =
-      opts.background === 'worker' && vfs === nodeVfs
-        ? new WorkerRunner(codec.kind)
-        : new InlineRunner({ vfs, codec });
+    const makeRunner = (): JobRunner =>
+      opts.background === 'worker' && vfs === nodeVfs ? new WorkerRunner(codec.kind) : new InlineRunner({ vfs, codec });
+    const flushRunner = makeRunner();
+    const compactRunner = makeRunner();
     const db = new Db({
       dir,
       options: opts,
@@ -93,7 +93,8 @@ export async function open(location: string, options?: Partial<Options>): Promis
       readStats,
       wal,
       lastSequence,
-      runner,
+      flushRunner,
+      compactRunner,
     });
     return db;
   } catch (e) {

@@ -20,7 +20,8 @@ describe('regression: synchronous write stop with a dead worker', () => {
     try {
       const script = `import(${JSON.stringify(DIST)}).then(async ({ open }) => {
         const db = await open(${JSON.stringify(t.path)}, { writeBufferSize: 16 * 1024 });
-        db.background.runner.worker.terminate();
+        db.background.flushRunner.worker.terminate();
+        db.background.compactRunner.worker.terminate();
         try {
           for (let i = 0; i < 3000; i++) db.put('k' + i, 'v'.repeat(40) + i);
           console.log('returned');
