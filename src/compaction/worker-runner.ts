@@ -69,6 +69,7 @@ export class WorkerRunner implements JobRunner {
   private idleWaiters: Array<() => void> = [];
   private closed = false;
   private fatal: Error | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(codecKind: 'native' | 'typescript') {
     const { port1, port2 } = new MessageChannel();
@@ -100,15 +101,46 @@ export class WorkerRunner implements JobRunner {
     }
     const id = this.nextId++;
     this.running = { id, done };
+    this.startWatchdog();
     this.worker.ref();
     this.port.ref();
     // A flush job's memtable image is SharedArrayBuffers: shared with the worker, not copied.
     this.port.postMessage({ id, job });
   }
 
+  /** The same heartbeat rule as waitSync(), for jobs awaited asynchronously (flush(), close(), async writers). */
+  private startWatchdog(): void {
+    let beat = Atomics.load(this.signal, 1);
+    let lastBeatAt = Date.now();
+    this.watchdog = setInterval(() => {
+      const b = Atomics.load(this.signal, 1);
+      if (b !== beat) {
+        beat = b;
+        lastBeatAt = Date.now();
+      } else if (Date.now() - lastBeatAt > WORKER_SILENCE_MS) {
+        this.onWorkerDeath(this.silenceError());
+        void this.worker.terminate();
+      }
+    }, 1000);
+    this.watchdog.unref();
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog !== undefined) clearInterval(this.watchdog);
+    this.watchdog = undefined;
+  }
+
+  private silenceError(): LsmkvError {
+    return new LsmkvError(
+      'LSMKV_IO_ERROR',
+      `compaction: the background worker died or stopped responding (no heartbeat for ${WORKER_SILENCE_MS} ms)`,
+    );
+  }
+
   private onReply(m: WorkerReply): void {
     const r = this.running;
     if (!r || r.id !== m.id) return;
+    this.stopWatchdog();
     this.running = undefined;
     this.worker.unref();
     this.port.unref();
@@ -118,6 +150,7 @@ export class WorkerRunner implements JobRunner {
   }
 
   private onWorkerDeath(e: Error): void {
+    this.stopWatchdog();
     this.fatal = e;
     const r = this.running;
     this.running = undefined;
@@ -143,12 +176,7 @@ export class WorkerRunner implements JobRunner {
         beat = b;
         lastBeatAt = now;
       } else if (now - lastBeatAt > WORKER_SILENCE_MS) {
-        this.onWorkerDeath(
-          new LsmkvError(
-            'LSMKV_IO_ERROR',
-            `compaction: the background worker died or stopped responding (no heartbeat for ${WORKER_SILENCE_MS} ms)`,
-          ),
-        );
+        this.onWorkerDeath(this.silenceError());
         void this.worker.terminate();
       }
     }

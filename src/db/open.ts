@@ -213,7 +213,7 @@ function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions
         const missing = candidates.length > 0 ? `; missing before it, nearest first: ${candidates.join(', ')}` : '';
         throw corruption(
           'open',
-          `sequence gap: this batch starts at sequence ${first} but ${before} ends at ${expected - 1} (a WAL is missing or damaged, or the MANIFEST is${missing})`,
+          `sequence gap: this batch starts at sequence ${first} but ${before} ends at ${expected - 1} (a WAL is missing or damaged, or ${manifestName} is${missing})`,
           name,
           offset,
         );

@@ -12,7 +12,10 @@ export class SnapshotList {
 
   acquire(seq: number): void {
     this.counts.set(seq, (this.counts.get(seq) ?? 0) + 1);
-    if (this.cachedSmallest === undefined || seq < this.cachedSmallest) this.cachedSmallest = seq;
+    // Undefined means "recompute": other snapshots may be older than this one (regression:
+    // test/fuzz/regressions/snapshot-loses-version-after-flush.test.ts).
+    if (this.counts.size === 1) this.cachedSmallest = seq;
+    else if (this.cachedSmallest !== undefined && seq < this.cachedSmallest) this.cachedSmallest = seq;
   }
 
   release(seq: number): void {
