@@ -59,7 +59,7 @@ import { LsmkvError, ErrorCode } from '../base/errors.js';
 import { KIND_FOR_SEEK, TRAILER_SIZE, ValueKind, putTrailer, trailerSequence } from '../base/internal-key.js';
 import type { InternalIterator } from '../base/iterator.js';
 import { Arena, type ArenaImage } from './arena.js';
-import { compareByteRanges } from './compare-bytes.js';
+import { compareRanges as compareByteRanges } from '../base/comparator.js';
 import { MemTableIterator, type SkipListNodes } from './memtable-iterator.js';
 
 export const MAX_HEIGHT = 12;

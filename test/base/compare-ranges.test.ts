@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compareByteRanges } from '../../src/memtable/compare-bytes.js';
+import { compareRanges as compareByteRanges } from '../../src/base/comparator.js';
 import { prng as seededRandom } from '../helpers/model.js';
 
-describe('compareByteRanges', () => {
+describe('compareRanges (hand loop and Buffer#compare paths)', () => {
   it('agrees in sign with Buffer.compare on short, long, prefix-sharing and unequal-length ranges', () => {
     const rnd = seededRandom(7);
     const pool = Buffer.alloc(4096);
