@@ -59,10 +59,10 @@ export async function open(location: string, options?: Partial<Options>): Promis
   try {
     const current = readCurrent(vfs, dir);
     if (current === undefined) {
+      refuseOrphanedDatabase(vfs, dir);
       if (!opts.createIfMissing) {
         throw new LsmkvError(ErrorCode.NOT_FOUND, `open: no database in ${dir} (createIfMissing is false)`, { file: dir });
       }
-      refuseOrphanedDatabase(vfs, dir);
       versions = VersionSet.create(vfs, dir, codec, opts.numLevels);
     } else {
       if (opts.errorIfExists) {
@@ -204,13 +204,13 @@ function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions
       const first = batchFirstSequence(payload);
       if (first > expected) {
         // File numbers between the previous WAL and this one that are not in the directory: the lost WAL is one
-        // of them, most likely the nearest (deleted tables leave gaps too).
+        // of them (deleted tables leave gaps too), so name them all, up to a limit.
         const previous = i > 0 ? logs[i - 1]! : versions.logNumber - 1;
         const candidates: string[] = [];
-        for (let n = number - 1; n > previous && candidates.length < 3; n--) {
+        for (let n = previous + 1; n < number && candidates.length < 32; n++) {
           if (!names.has(logFileName(n)) && !names.has(tableFileName(n))) candidates.push(logFileName(n));
         }
-        const missing = candidates.length > 0 ? `; missing before it, nearest first: ${candidates.join(', ')}` : '';
+        const missing = candidates.length > 0 ? `; file numbers missing before it: ${candidates.join(', ')}` : '';
         throw corruption(
           'open',
           `sequence gap: this batch starts at sequence ${first} but ${before} ends at ${expected - 1} (a WAL is missing or damaged, or ${manifestName} is${missing})`,
