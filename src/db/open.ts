@@ -204,13 +204,15 @@ function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions
       const first = batchFirstSequence(payload);
       if (first > expected) {
         // File numbers between the previous WAL and this one that are not in the directory: the lost WAL is one
-        // of them (deleted tables leave gaps too), so name them all, up to a limit.
+        // of them (deleted tables leave gaps too). The lost WAL is the one this WAL succeeded, so it is among the
+        // nearest numbers below this one: name those, nearest first, up to a limit.
         const previous = i > 0 ? logs[i - 1]! : versions.logNumber - 1;
         const candidates: string[] = [];
-        for (let n = previous + 1; n < number && candidates.length < 32; n++) {
+        for (let n = number - 1; n > previous && candidates.length < 32; n--) {
           if (!names.has(logFileName(n)) && !names.has(tableFileName(n))) candidates.push(logFileName(n));
         }
-        const missing = candidates.length > 0 ? `; file numbers missing before it: ${candidates.join(', ')}` : '';
+        const missing =
+          candidates.length > 0 ? `; file numbers missing before it, nearest first: ${candidates.join(', ')}` : '';
         throw corruption(
           'open',
           `sequence gap: this batch starts at sequence ${first} but ${before} ends at ${expected - 1} (a WAL is missing or damaged, or ${manifestName} is${missing})`,
