@@ -497,8 +497,16 @@ export class Db {
     this.mem.freeze();
     this.imm.push({ mem: this.mem, walNumber: this.wal.number, lastSequence: this.lastSequence });
     this.mem = new MemTable();
+    const previous = this.wal.number;
     this.wal = new WalWriter(file, this.codec, number);
     this.walBytesSinceSync = 0;
+    try {
+      // Lets recovery name this WAL's predecessor exactly if it is ever lost (docs/FORMAT.md).
+      this.wal.addPredecessor(previous, this.lastSequence);
+    } catch (e) {
+      this.setReadOnly(e as Error);
+      throw e;
+    }
     this.background.maybeSchedule();
   }
 

@@ -200,19 +200,25 @@ function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions
   logs.forEach((number, i) => {
     const name = logFileName(number);
     const data = vfs.readFile(`${dir}/${name}`);
+    let predecessor: { number: number; lastSequence: number } | undefined;
     replayWal(data, name, codec, i === logs.length - 1 ? 'tolerate-tail' : 'strict', (payload, offset) => {
       const first = batchFirstSequence(payload);
       if (first > expected) {
-        // File numbers between the previous WAL and this one that are not in the directory: the lost WAL is one
-        // of them (deleted tables leave gaps too). The lost WAL is the one this WAL succeeded, so it is among the
-        // nearest numbers below this one: name those, nearest first, up to a limit.
-        const previous = i > 0 ? logs[i - 1]! : versions.logNumber - 1;
-        const candidates: string[] = [];
-        for (let n = number - 1; n > previous && candidates.length < 32; n--) {
-          if (!names.has(logFileName(n)) && !names.has(tableFileName(n))) candidates.push(logFileName(n));
+        // The WAL this one succeeded (its predecessor record) is the lost one when it is not in the directory;
+        // a WAL without that record (the first after an open) falls back to naming the nearest missing numbers.
+        let missing = '';
+        if (predecessor !== undefined) {
+          missing = names.has(logFileName(predecessor.number))
+            ? `; it follows ${logFileName(predecessor.number)}, which ended at sequence ${predecessor.lastSequence}`
+            : `; it follows ${logFileName(predecessor.number)} (ended at sequence ${predecessor.lastSequence}), which is missing`;
+        } else {
+          const previous = i > 0 ? logs[i - 1]! : versions.logNumber - 1;
+          const candidates: string[] = [];
+          for (let n = number - 1; n > previous && candidates.length < 32; n--) {
+            if (!names.has(logFileName(n)) && !names.has(tableFileName(n))) candidates.push(logFileName(n));
+          }
+          if (candidates.length > 0) missing = `; file numbers missing before it, nearest first: ${candidates.join(', ')}`;
         }
-        const missing =
-          candidates.length > 0 ? `; file numbers missing before it, nearest first: ${candidates.join(', ')}` : '';
         throw corruption(
           'open',
           `sequence gap: this batch starts at sequence ${first} but ${before} ends at ${expected - 1} (a WAL is missing or damaged, or ${manifestName} is${missing})`,
@@ -231,6 +237,8 @@ function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions
         offset,
       );
       if (mem.approximateBytes >= opts.writeBufferSize) flush();
+    }, (walNumber, lastSeq) => {
+      predecessor = { number: walNumber, lastSequence: lastSeq };
     });
     before = name;
   });

@@ -28,3 +28,12 @@ export const SKIPPABLE_TYPE_BIT = 0x80;
 export const TYPE_OFFSET = 6;
 /** Offset of the u16 payload length within a fragment header. */
 export const LENGTH_OFFSET = 4;
+
+/**
+ * Skippable record types (bit 7 set) this version writes. DO NOT CHANGE: embedded in WAL files.
+ * WAL_PREDECESSOR: the first record of every WAL started by a rotation: varint number of the WAL before it,
+ * varint last sequence written to that WAL. Lets recovery name a lost WAL exactly.
+ */
+export const SkippableType = {
+  WAL_PREDECESSOR: 130,
+} as const;

@@ -59,6 +59,7 @@ export function readLog(
   codec: Codec,
   mode: LogReadMode,
   onRecord: (payload: Buffer, offset: number) => void,
+  onSkippable?: (type: number, payload: Buffer, offset: number) => void,
 ): LogReadSummary {
   const len = data.length;
   let pos = 0;
@@ -154,6 +155,7 @@ export function readLog(
       damageReason = `unknown fragment type ${type}`;
       break;
     } else if (openStart < 0) {
+      onSkippable?.(type, data.subarray(payloadStart, next), pos);
       endOffset = next;
     }
     pos = next;

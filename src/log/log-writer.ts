@@ -51,6 +51,24 @@ export class LogWriter {
   addRecord(payload: Uint8Array): void {
     this.addRecords([payload]);
   }
+
+  /**
+   * Appends one single-fragment record of a skippable type (bit 7 set): readers that do not know the type skip
+   * it (docs/FORMAT.md). Pads to the next block when the fragment does not fit in this one.
+   * REQUIRES: (type & SKIPPABLE_TYPE_BIT) !== 0 and payload.length <= BLOCK_SIZE - HEADER_SIZE.
+   */
+  addSkippableRecord(type: number, payload: Uint8Array): void {
+    const pad = BLOCK_SIZE - this.blockOffset < HEADER_SIZE + payload.length ? BLOCK_SIZE - this.blockOffset : 0;
+    const out = Buffer.alloc(pad + HEADER_SIZE + payload.length);
+    const o = pad;
+    out[o + LENGTH_OFFSET] = payload.length & 0xff;
+    out[o + LENGTH_OFFSET + 1] = payload.length >>> 8;
+    out[o + TYPE_OFFSET] = type;
+    out.set(payload, o + HEADER_SIZE);
+    putFixed32(out, o, this.codec.xxh32(out.subarray(o + TYPE_OFFSET), CHECKSUM_SEED));
+    this.file.append(out);
+    this.blockOffset = (pad > 0 ? 0 : this.blockOffset) + HEADER_SIZE + payload.length;
+  }
 }
 
 /** Result holder of frameRecord; reused so that framing allocates nothing per record. */

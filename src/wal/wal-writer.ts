@@ -11,6 +11,8 @@
 
 import type { WritableFile } from '../base/vfs.js';
 import type { Codec } from '../codec/codec.js';
+import { ByteWriter } from '../base/coding.js';
+import { SkippableType } from '../log/log-format.js';
 import { LogWriter } from '../log/log-writer.js';
 
 export class WalWriter {
@@ -20,6 +22,14 @@ export class WalWriter {
   constructor(file: WritableFile, codec: Codec, number: number) {
     this.number = number;
     this.log = new LogWriter(file, codec);
+  }
+
+  /** Records which WAL came before this one and the last sequence written to it (the first record of a WAL). */
+  addPredecessor(walNumber: number, lastSequence: number): void {
+    const w = new ByteWriter(20);
+    w.varint(walNumber);
+    w.varint(lastSequence);
+    this.log.addSkippableRecord(SkippableType.WAL_PREDECESSOR, w.finish());
   }
 
   /** Appends the payloads as consecutive records with one file append. */
