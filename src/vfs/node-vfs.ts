@@ -119,11 +119,16 @@ class NodeWritableFile implements WritableFile {
   private closeFd(): void {
     const fd = this.fd;
     this.fd = -1;
-    try {
-      fs.closeSync(fd);
-    } catch (e) {
-      throw vfsError('close', this.path, e);
-    }
+    closeOrThrow(fd, this.path);
+  }
+}
+
+/** Closes a descriptor; a failure is an IO_ERROR naming the path. */
+function closeOrThrow(fd: number, path: string): void {
+  try {
+    fs.closeSync(fd);
+  } catch (e) {
+    throw vfsError('close', path, e);
   }
 }
 
@@ -160,11 +165,7 @@ class NodeRandomAccessFile implements RandomAccessFile {
     if (this.fd < 0) return;
     const fd = this.fd;
     this.fd = -1;
-    try {
-      fs.closeSync(fd);
-    } catch (e) {
-      throw vfsError('close', this.path, e);
-    }
+    closeOrThrow(fd, this.path);
   }
 }
 

@@ -5,22 +5,12 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { open, type Db } from '../../src/index.js';
 import { prng } from '../helpers/model.js';
-import { tempDir } from '../helpers/tmp-dir.js';
+import { useFreshDb } from '../helpers/fresh-db.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function fresh(options: Parameters<typeof open>[1] = {}): Promise<{ db: Db; dir: string }> {
-  const t = tempDir();
-  const db = await open(t.path, { writeBufferSize: 64 * 1024, ...options });
-  cleanups.push(t.remove, () => db.close());
-  return { db, dir: t.path };
-}
+const { cleanups, fresh } = useFreshDb();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

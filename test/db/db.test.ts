@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, FaultInjectionVfs, LsmkvError, open, type Db } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, FaultInjectionVfs, LsmkvError, open } from '../../src/index.js';
+import { useFreshDb } from '../helpers/fresh-db.js';
 import { tempDir } from '../helpers/tmp-dir.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function fresh(options: Parameters<typeof open>[1] = {}): Promise<{ db: Db; dir: string }> {
-  const t = tempDir();
-  const db = await open(t.path, { writeBufferSize: 64 * 1024, ...options });
-  cleanups.push(t.remove, () => db.close());
-  return { db, dir: t.path };
-}
+const { cleanups, fresh } = useFreshDb();
 
 describe('db basics', () => {
   it('puts, gets, overwrites and deletes with string and byte keys', async () => {
