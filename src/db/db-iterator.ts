@@ -8,10 +8,12 @@
  * Entries are copies owned by the caller. Main thread only.
  */
 
-import { compareBytes } from '../base/comparator.js';
+import { compareBytes, compareRanges, compareTrailers } from '../base/comparator.js';
 import { ErrorCode, LsmkvError } from '../base/errors.js';
 import { KIND_FOR_SEEK, TRAILER_SIZE, ValueKind, makeInternalKey, trailerSequence } from '../base/internal-key.js';
 import type { InternalIterator } from '../base/iterator.js';
+import { EntryPacker, copyRange } from '../iterator/entry-packer.js';
+import { type FlatCursor, isFlatCursor } from '../iterator/flat-cursor.js';
 
 export interface IteratorBounds {
   gt?: Uint8Array;
@@ -36,9 +38,33 @@ export interface DbIteratorConfig {
   checkOpen: () => void;
 }
 
+/** Entries packed per allocation (nextv hands out larger batches as several packs). */
+const PACK_ENTRIES = 1024;
+
+/** What the forward scan does with one internal entry. */
+const SKIP = 0;
+const EMIT = 1;
+const STOP = 2;
+
+/** A growable byte scratch holding one user key (or value) copied out of a source that may move on. */
+class Scratch {
+  bytes = new Uint8Array(64);
+  length = 0;
+
+  set(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n > this.bytes.length) this.bytes = new Uint8Array(Math.max(n, 2 * this.bytes.length));
+    copyRange(src, start, end, this.bytes, 0);
+    this.length = n;
+  }
+}
+
 export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>, AsyncIterable<Entry<K, V>> {
   private readonly iter: InternalIterator;
+  /** iter as a run source (forward scans read whole runs of a block), when it is one. */
+  private readonly flat: FlatCursor | undefined;
   private readonly cfg: DbIteratorConfig;
+  private readonly packer = new EntryPacker();
   private lower: Uint8Array | undefined;
   private lowerInclusive = true;
   private upper: Uint8Array | undefined;
@@ -46,15 +72,27 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
   private returned = 0;
   private closed = false;
   private started = false;
-  /** True once the current entry was returned: the next call to next() moves on first. */
+  /**
+   * Forward: true once the scan passed the upper bound or the end. Reverse: false while saved* holds an entry
+   * that was found and not yet returned.
+   */
+  private done = false;
+  /**
+   * Forward: the user key whose remaining (older or invisible) versions are skipped: the last key returned,
+   * deleted or below the lower bound; hasSkip false after a seek.
+   */
+  private readonly skipKey = new Scratch();
+  private hasSkip = false;
+  /** Reverse: the entry found (copied), valid while `found`. */
+  private readonly savedKey = new Scratch();
+  private readonly savedValue = new Scratch();
+  private found = false;
+  /** Reverse: true once the found entry was returned, so the next call moves on first. */
   private needAdvance = false;
-  private valid = false;
-  /** Reverse mode: the entry found, already copied. */
-  private savedKey: Buffer | undefined;
-  private savedValue: Buffer | undefined;
 
   constructor(iter: InternalIterator, cfg: DbIteratorConfig) {
     this.iter = iter;
+    this.flat = isFlatCursor(iter) ? iter : undefined;
     this.cfg = cfg;
     const b = cfg.bounds;
     if (b.gte !== undefined) this.lower = b.gte;
@@ -79,19 +117,23 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
     this.cfg.checkOpen();
   }
 
-  private belowLower(userKey: Uint8Array): boolean {
-    if (this.lower === undefined) return false;
-    const c = compareBytes(userKey, this.lower);
+  /** True if the user key a[start, end) is before the lower bound. */
+  private belowLower(a: Uint8Array, start: number, end: number): boolean {
+    const lower = this.lower;
+    if (lower === undefined) return false;
+    const c = compareRanges(a, start, end, lower, 0, lower.length);
     return this.lowerInclusive ? c < 0 : c <= 0;
   }
 
-  private aboveUpper(userKey: Uint8Array): boolean {
-    if (this.upper === undefined) return false;
-    const c = compareBytes(userKey, this.upper);
+  /** True if the user key a[start, end) is past the upper bound. */
+  private aboveUpper(a: Uint8Array, start: number, end: number): boolean {
+    const upper = this.upper;
+    if (upper === undefined) return false;
+    const c = compareRanges(a, start, end, upper, 0, upper.length);
     return this.upperInclusive ? c > 0 : c >= 0;
   }
 
-  /** Positions the first entry at or after (forward) / at or before (reverse) `target` (undefined = bound). */
+  /** Positions at the first entry at or after (forward) / at or before (reverse) `target` (undefined = bound). */
   private position(target: Uint8Array | undefined): void {
     const seq = this.cfg.sequence;
     if (!this.cfg.reverse) {
@@ -99,7 +141,8 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
       if (this.lower !== undefined && (t === undefined || compareBytes(t, this.lower) < 0)) t = this.lower;
       if (t === undefined) this.iter.seekToFirst();
       else this.iter.seek(makeInternalKey(t, seq, KIND_FOR_SEEK));
-      this.findNext(undefined);
+      this.hasSkip = false;
+      this.done = false;
     } else {
       let t = target;
       if (this.upper !== undefined && (t === undefined || compareBytes(t, this.upper) > 0)) t = this.upper;
@@ -107,130 +150,180 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
       if (t === undefined) this.iter.seekToLast();
       else this.iter.seekForPrev(makeInternalKey(t, 0, 0));
       this.findPrev();
+      this.needAdvance = false;
     }
   }
 
-  /** Forward: skips to the newest visible non-deleted entry of the next user key after `skip` (if given). */
-  private findNext(skip: Buffer | undefined): void {
+  /**
+   * Forward: decides what to do with the internal entry whose user key is k[start, ulen) and trailer starts at
+   * ulen, and updates the skip key. EMIT: the newest visible version of a new key inside the bounds.
+   */
+  private classify(k: Uint8Array, start: number, ulen: number): number {
+    if (trailerSequence(k, ulen) > this.cfg.sequence) return SKIP; // written after the iterator's snapshot
+    const skip = this.skipKey;
+    if (this.hasSkip && compareRanges(k, start, ulen, skip.bytes, 0, skip.length) === 0) return SKIP; // older
+    if (k[ulen] !== ValueKind.Deletion && !this.belowLower(k, start, ulen)) {
+      if (this.aboveUpper(k, start, ulen)) return STOP;
+      skip.set(k, start, ulen);
+      this.hasSkip = true;
+      return EMIT;
+    }
+    skip.set(k, start, ulen);
+    this.hasSkip = true;
+    return SKIP;
+  }
+
+  /** Forward: packs up to `size` entries, reading whole runs of a block where the source offers them. */
+  private packForward(size: number): void {
     const it = this.iter;
-    const seq = this.cfg.sequence;
-    let skipKey = skip;
-    while (it.valid()) {
-      const ikey = it.key();
-      const ulen = ikey.length - TRAILER_SIZE;
-      if (trailerSequence(ikey, ulen) <= seq) {
-        const user = ikey.subarray(0, ulen);
-        if (skipKey !== undefined && compareBytes(user, skipKey) <= 0) {
-          // an older version of a key already returned or deleted
-        } else if (ikey[ulen] === ValueKind.Deletion) {
-          skipKey = Buffer.from(user);
-        } else if (this.belowLower(user)) {
-          skipKey = Buffer.from(user);
-        } else {
-          this.valid = !this.aboveUpper(user);
+    const flat = this.flat;
+    const packer = this.packer;
+    const wantKeys = this.cfg.keys;
+    const wantValues = this.cfg.values;
+    while (packer.count < size && !this.done) {
+      if (!it.valid()) {
+        this.done = true;
+        return;
+      }
+      const b = flat?.flatBlock();
+      if (b === undefined) {
+        const ikey = it.key();
+        const ulen = ikey.length - TRAILER_SIZE;
+        const what = this.classify(ikey, 0, ulen);
+        if (what === STOP) {
+          this.done = true;
           return;
         }
+        if (what === EMIT) {
+          const v = it.value();
+          packer.add(ikey, 0, wantKeys ? ulen : 0, v, 0, wantValues ? v.length : 0);
+        }
+        it.next();
+        continue;
       }
-      it.next();
+      // A run: entries first..n-1 of block b, while they sort before lim.
+      const lim = flat!.flatLimit();
+      const limUser = lim === undefined ? 0 : lim.length - TRAILER_SIZE;
+      const { keys, keyOffsets, data, valueOffsets } = b;
+      const n = b.count;
+      let i = flat!.flatIndex();
+      let last = -1;
+      for (; i < n && packer.count < size; i++) {
+        const ks = keyOffsets[i]!;
+        const ulen = keyOffsets[i + 1]! - TRAILER_SIZE;
+        if (lim !== undefined) {
+          const c = compareRanges(keys, ks, ulen, lim, 0, limUser);
+          if (c > 0 || (c === 0 && compareTrailers(keys, ulen, lim, limUser) >= 0)) break;
+        }
+        const what = this.classify(keys, ks, ulen);
+        if (what === STOP) {
+          this.done = true;
+          break;
+        }
+        if (what === EMIT) {
+          const vs = valueOffsets[2 * i]!;
+          packer.add(keys, ks, wantKeys ? ulen : ks, data, vs, wantValues ? valueOffsets[2 * i + 1]! : vs);
+        }
+        last = i;
+      }
+      if (last >= 0) flat!.flatAdvance(last);
     }
-    this.valid = false;
   }
 
   /** Reverse: finds the newest visible version of the user key before the internal position, into saved*. */
   private findPrev(): void {
     const it = this.iter;
     const seq = this.cfg.sequence;
+    const wantValues = this.cfg.values;
+    const saved = this.savedKey;
     for (;;) {
       let kind: number = ValueKind.Deletion;
-      this.savedKey = undefined;
-      this.savedValue = undefined;
+      let any = false;
       while (it.valid()) {
         const ikey = it.key();
         const ulen = ikey.length - TRAILER_SIZE;
         if (trailerSequence(ikey, ulen) <= seq) {
-          const user = ikey.subarray(0, ulen);
-          if (kind !== ValueKind.Deletion && compareBytes(user, this.savedKey!) < 0) break;
+          if (kind !== ValueKind.Deletion && compareRanges(ikey, 0, ulen, saved.bytes, 0, saved.length) < 0) break;
           kind = ikey[ulen]!;
-          if (kind === ValueKind.Deletion) {
-            this.savedKey = Buffer.from(user);
-            this.savedValue = undefined;
-          } else {
-            this.savedKey = Buffer.from(user);
-            this.savedValue = this.cfg.values ? Buffer.from(it.value()) : undefined;
+          any = true;
+          saved.set(ikey, 0, ulen);
+          if (kind !== ValueKind.Deletion && wantValues) {
+            const v = it.value();
+            this.savedValue.set(v, 0, v.length);
           }
         }
         it.prev();
       }
-      if (kind === ValueKind.Deletion || this.savedKey === undefined) {
-        this.valid = false;
+      if (kind === ValueKind.Deletion || !any || this.belowLower(saved.bytes, 0, saved.length)) {
+        this.found = false;
         return;
       }
-      if (this.belowLower(this.savedKey)) {
-        this.valid = false;
-        return;
-      }
-      if (this.aboveUpper(this.savedKey)) {
+      if (this.aboveUpper(saved.bytes, 0, saved.length)) {
         if (!it.valid()) {
-          this.valid = false;
+          this.found = false;
           return;
         }
         continue;
       }
-      this.valid = true;
+      this.found = true;
       return;
     }
   }
 
-  private advance(): void {
-    if (!this.cfg.reverse) {
-      const ikey = this.iter.key();
-      const skip = Buffer.from(ikey.subarray(0, ikey.length - TRAILER_SIZE));
-      this.iter.next();
-      this.findNext(skip);
-    } else {
-      if (!this.iter.valid()) {
-        this.valid = false;
-        return;
+  /** Reverse: packs up to `size` entries. */
+  private packReverse(size: number): void {
+    const packer = this.packer;
+    const k = this.savedKey;
+    const v = this.savedValue;
+    const wantKeys = this.cfg.keys;
+    const wantValues = this.cfg.values;
+    while (packer.count < size) {
+      if (this.needAdvance) {
+        if (!this.found) return;
+        if (this.iter.valid()) this.findPrev();
+        else this.found = false;
       }
-      this.findPrev();
+      this.needAdvance = true;
+      if (!this.found) return;
+      packer.add(k.bytes, 0, wantKeys ? k.length : 0, v.bytes, 0, wantValues ? v.length : 0);
     }
   }
 
   /** The next entry, or undefined at the end (or when the limit is reached). */
   next(): Entry<K, V> | undefined {
+    return this.nextv(1)[0];
+  }
+
+  /** Up to `size` entries in one call (fewer only at the end or at the limit). */
+  nextv(size: number): Entry<K, V>[] {
+    if (!Number.isInteger(size) || size < 0) throw new RangeError('iterator: nextv size must be a non-negative integer');
     this.checkUsable();
     if (!this.started) {
       this.started = true;
       this.position(undefined);
-    } else if (this.needAdvance && this.valid) {
-      this.advance();
     }
-    this.needAdvance = true;
-    if (!this.valid || this.returned >= this.cfg.limit) return undefined;
-    this.returned++;
-    return this.current();
-  }
-
-  private current(): Entry<K, V> {
-    if (this.cfg.reverse) {
-      return [(this.cfg.keys ? this.savedKey : undefined) as K, (this.cfg.values ? this.savedValue : undefined) as V];
+    const want = Math.min(size, this.cfg.limit - this.returned);
+    let out: Entry<K, V>[] | undefined;
+    let got = 0;
+    const packer = this.packer;
+    while (got < want) {
+      const chunk = Math.min(want - got, PACK_ENTRIES);
+      try {
+        if (this.cfg.reverse) this.packReverse(chunk);
+        else this.packForward(chunk);
+      } catch (e) {
+        packer.clear();
+        throw e;
+      }
+      const n = packer.count;
+      const part = packer.take(this.cfg.keys, this.cfg.values) as Entry<K, V>[];
+      got += n;
+      this.returned += n;
+      if (out === undefined) out = part;
+      else for (let i = 0; i < n; i++) out.push(part[i]!);
+      if (n < chunk) break;
     }
-    const ikey = this.iter.key();
-    const key = this.cfg.keys ? Buffer.from(ikey.subarray(0, ikey.length - TRAILER_SIZE)) : undefined;
-    const value = this.cfg.values ? Buffer.from(this.iter.value()) : undefined;
-    return [key as K, value as V];
-  }
-
-  /** Up to `size` entries in one call (fewer only at the end). */
-  nextv(size: number): Entry<K, V>[] {
-    if (!Number.isInteger(size) || size < 0) throw new RangeError('iterator: nextv size must be a non-negative integer');
-    const out: Entry<K, V>[] = [];
-    while (out.length < size) {
-      const e = this.next();
-      if (e === undefined) break;
-      out.push(e);
-    }
-    return out;
+    return out ?? [];
   }
 
   /** All remaining entries; then closes the iterator (as abstract-level's all() does). */
@@ -250,13 +343,13 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
     this.checkUsable();
     this.started = true;
     this.position(target);
-    this.needAdvance = false;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.valid = false;
+    this.done = true;
+    this.found = false;
     try {
       this.iter.close();
     } finally {

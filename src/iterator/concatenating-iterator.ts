@@ -11,17 +11,21 @@
  * REQUIRES: every key of child i is <= largestKey(i) and > largestKey(i - 1), so largestKey is non-decreasing in i
  * (an empty child may repeat its predecessor's); open(i) returns a fresh, unpositioned iterator over child i,
  * which this iterator then owns.
+ * Runs (./flat-cursor.ts) are the open child's runs when it offers them.
  * key()/value() are the current child's arrays (valid until this iterator moves). Not safe to share across
  * threads. close() closes the open child; idempotent.
  */
 
 import { compareInternalKeys } from '../base/comparator.js';
 import type { InternalIterator } from '../base/iterator.js';
+import { type FlatBlock, type FlatCursor, isFlatCursor } from './flat-cursor.js';
 
-class ConcatenatingIterator implements InternalIterator {
+class ConcatenatingIterator implements FlatCursor {
   /** Index of the open child, or -1. */
   private index = -1;
   private child: InternalIterator | undefined = undefined;
+  /** The open child as a run source, when it is one. */
+  private flatChild: FlatCursor | undefined = undefined;
 
   constructor(
     private readonly count: number,
@@ -82,6 +86,24 @@ class ConcatenatingIterator implements InternalIterator {
     this.use(-1);
   }
 
+  /** The open child's block, when the child is a run source (runs never cross into the next child). */
+  flatBlock(): FlatBlock | undefined {
+    return this.flatChild?.flatBlock();
+  }
+
+  flatIndex(): number {
+    return this.flatChild!.flatIndex();
+  }
+
+  flatLimit(): Uint8Array | undefined {
+    return this.flatChild!.flatLimit();
+  }
+
+  flatAdvance(last: number): void {
+    this.flatChild!.flatAdvance(last);
+    this.skipForward();
+  }
+
   /** Index of the first child whose largest key is >= target; count if none. */
   private findChild(target: Uint8Array): number {
     let lo = 0;
@@ -99,10 +121,13 @@ class ConcatenatingIterator implements InternalIterator {
     if (i !== this.index || this.child === undefined) {
       const old = this.child;
       this.child = undefined;
+      this.flatChild = undefined;
       this.index = -1;
       old?.close();
       if (i >= 0 && i < this.count) {
-        this.child = this.open(i);
+        const c = this.open(i);
+        this.child = c;
+        this.flatChild = isFlatCursor(c) ? c : undefined;
         this.index = i;
       }
     }

@@ -12,6 +12,9 @@
  * forward once if it landed on K). Then the current child steps and the heap is rebuilt in the new order. The key
  * is copied once per switch, since moving the current child invalidates its key array.
  *
+ * Runs (./flat-cursor.ts), forward only: the current child's run, limited by the smallest current key among the
+ * other children (heap slots 1 and 2), so a scan consumes it without a heap step per entry.
+ *
  * REQUIRES: no internal key occurs in two children (sequence numbers are unique, so this holds for LSM sources).
  * key()/value() are the current child's arrays: valid until the merging iterator moves.
  * After a child throws (corruption, I/O), only seek*, seekToFirst/Last and close are allowed.
@@ -20,6 +23,7 @@
 
 import { compareInternalKeys } from '../base/comparator.js';
 import type { InternalIterator } from '../base/iterator.js';
+import { type FlatBlock, type FlatCursor, isFlatCursor } from './flat-cursor.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -46,8 +50,10 @@ class EmptyIterator implements InternalIterator {
   close(): void {}
 }
 
-class MergingIterator implements InternalIterator {
+class MergingIterator implements FlatCursor {
   private readonly children: InternalIterator[];
+  /** flat[i] is child i as a run source, or undefined. */
+  private readonly flat: (FlatCursor | undefined)[];
   /** keys[i] is child i's current key while child i is in the heap. */
   private readonly keys: Uint8Array[];
   /** heap[0, size) holds child indices; heap[0] is the current child. */
@@ -59,6 +65,7 @@ class MergingIterator implements InternalIterator {
 
   constructor(children: InternalIterator[]) {
     this.children = children;
+    this.flat = children.map((c) => (isFlatCursor(c) ? c : undefined));
     this.keys = new Array<Uint8Array>(children.length).fill(EMPTY);
     this.heap = new Int32Array(children.length);
   }
@@ -105,6 +112,38 @@ class MergingIterator implements InternalIterator {
     return this.children[this.heap[0]!]!.value();
   }
 
+  /** Forward only: the current child's block, if it is a run source. */
+  flatBlock(): FlatBlock | undefined {
+    if (this.dir !== 1) return undefined;
+    return this.flat[this.heap[0]!]?.flatBlock();
+  }
+
+  flatIndex(): number {
+    return this.flat[this.heap[0]!]!.flatIndex();
+  }
+
+  /** The smallest current key of the other children (or the current child's own limit, if smaller). */
+  flatLimit(): Uint8Array | undefined {
+    const { heap, keys, size } = this;
+    let lim = this.flat[heap[0]!]!.flatLimit();
+    if (size > 1) {
+      let k = keys[heap[1]!]!;
+      if (size > 2) {
+        const r = keys[heap[2]!]!;
+        if (compareInternalKeys(r, k) < 0) k = r;
+      }
+      if (lim === undefined || compareInternalKeys(k, lim) < 0) lim = k;
+    }
+    return lim;
+  }
+
+  /** The current child moves past entry `last`; it stays in the heap where its new key belongs. */
+  flatAdvance(last: number): void {
+    const top = this.heap[0]!;
+    this.flat[top]!.flatAdvance(last);
+    this.settleTop(top);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -149,6 +188,12 @@ class MergingIterator implements InternalIterator {
     const c = this.children[top]!;
     if (forward) c.next();
     else c.prev();
+    this.settleTop(top);
+  }
+
+  /** After the current child moved: caches its new key (or drops it if invalid) and restores the heap. */
+  private settleTop(top: number): void {
+    const c = this.children[top]!;
     if (c.valid()) {
       this.keys[top] = c.key();
     } else {
@@ -206,6 +251,9 @@ class MergingIterator implements InternalIterator {
 /**
  * An iterator merging `children` in internal-key order. Takes ownership: close() closes them.
  * With no child it is always invalid; with one it is that child itself.
+ * Runs (./flat-cursor.ts), forward only: the current child's run, limited by the smallest current key among the
+ * other children (heap slots 1 and 2), so a scan consumes it without a heap step per entry.
+ *
  * REQUIRES: no internal key occurs in two children.
  */
 export function newMergingIterator(children: InternalIterator[]): InternalIterator {

@@ -5,6 +5,8 @@
  * Random access comes from the DecodedBlock's flat offsets, so seek and seekForPrev are plain binary searches
  * over all entries (no restart-point walk). key()/value() are views into the block: valid while the block is
  * (blocks are immutable; a cached block stays valid after eviction because the iterator holds it).
+ * The class also implements the run interface of src/iterator/flat-cursor.ts (flatBlock/flatIndex/flatLimit/
+ * flatAdvance) so scans can consume several entries of the block per step.
  * REQUIRES: every key in the block is at least TRAILER_SIZE bytes (the table reader checks this on load).
  */
 
@@ -110,5 +112,27 @@ export class BlockIterator implements InternalIterator {
   close(): void {
     this.block = EMPTY;
     this.pos = -1;
+  }
+
+  // Run interface (src/iterator/flat-cursor.ts, implemented structurally): the block itself is the run.
+
+  /** The block holding the current entry. REQUIRES: valid() */
+  flatBlock(): DecodedBlock {
+    return this.block;
+  }
+
+  /** Index of the current entry. */
+  flatIndex(): number {
+    return this.pos;
+  }
+
+  /** No limit: every later entry of the block is this iterator's. */
+  flatLimit(): undefined {
+    return undefined;
+  }
+
+  /** Moves past entry `last`. REQUIRES: flatIndex() <= last < count */
+  flatAdvance(last: number): void {
+    this.pos = last + 1;
   }
 }

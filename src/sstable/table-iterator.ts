@@ -6,6 +6,7 @@
  * only block that can hold the first entry >= target. Data blocks come from the reader (through the block
  * cache); key()/value() are views into the current block. Created by TableReader.iterator(); close() releases
  * the reader's reference. Errors (corruption, I/O) are thrown by the call that loads the block.
+ * Implements the run interface of src/iterator/flat-cursor.ts structurally (a run is the rest of a data block).
  */
 
 import type { InternalIterator } from '../base/iterator.js';
@@ -69,6 +70,27 @@ export class TableIterator implements InternalIterator {
 
   value(): Uint8Array {
     return this.blockIter.value();
+  }
+
+  // Run interface (src/iterator/flat-cursor.ts, implemented structurally): runs end at the data block's end.
+
+  /** The data block holding the current entry. REQUIRES: valid() */
+  flatBlock(): DecodedBlock {
+    return this.blockIter.flatBlock();
+  }
+
+  flatIndex(): number {
+    return this.blockIter.flatIndex();
+  }
+
+  flatLimit(): undefined {
+    return undefined;
+  }
+
+  /** Moves past entry `last` of the current data block, into the next block if that was its last entry. */
+  flatAdvance(last: number): void {
+    this.blockIter.flatAdvance(last);
+    this.skipForward();
   }
 
   close(): void {
