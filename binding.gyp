@@ -15,6 +15,7 @@
         'native/checksum.cc',
         'native/snappy.cc',
         'native/snappy-binding.cc',
+        'native/skiplist-link.cc',
       ],
       'include_dirs': [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -9,11 +9,17 @@
  * one warm-up pass; the line printed is operations per second from the median pass (and from the best one), by
  * wall clock and by this process's CPU time (user + system; steadier while other jobs load the shared machine,
  * though they still share its caches). Compare medians of several runs. Not part of the engine.
+ *
+ * Then, when the addon is built, TypeScript against native linkStaged (Codec.linkStaged), alternating the two in
+ * this process pass by pass (JS, native, JS, ...; `runs` passes each) on the random and the sequential batches:
+ * link-only CPU time per key (the linkStaged calls) and whole-fill ops/s by CPU time, medians, with
+ * the native/JS ratio.
  */
 
 import { ValueKind, MAX_SEQUENCE, makeInternalKey } from '../src/base/internal-key.js';
 import { WriteBatch, forEachBatchOp } from '../src/batch/write-batch.js';
-import { MemTable } from '../src/memtable/memtable.js';
+import { codecFor } from '../src/codec/loader.js';
+import { MemTable, type StagedLinker } from '../src/memtable/memtable.js';
 
 function random(seed: number): () => number {
   let a = seed >>> 0;
@@ -170,6 +176,58 @@ function main(): void {
     console.log(`${name.padEnd(32)} wall ${fmt(wall)} cpu ${fmt(cpu)}`);
   }
   if (sink === 0.5) console.log(sink);
+  compareLinkers(randomBatches, seqBatches, n, runs, only);
+}
+
+/** One fill (stage + linkStaged per batch): [linkStaged CPU seconds, whole-fill CPU seconds]. */
+function timedFill(batches: Uint8Array[], linker: StagedLinker | undefined): [number, number] {
+  const mt = new MemTable({ linker });
+  let link = 0;
+  const c0 = process.cpuUsage();
+  for (const p of batches) {
+    forEachBatchOp(p, (kind, key, v, s) => mt.stage(s, kind, key, v));
+    const t0 = process.cpuUsage();
+    mt.linkStaged();
+    const t = process.cpuUsage(t0);
+    link += t.user + t.system;
+  }
+  const c = process.cpuUsage(c0);
+  return [link / 1e6, (c.user + c.system) / 1e6];
+}
+
+function compareLinkers(randomBatches: Uint8Array[], seqBatches: Uint8Array[], n: number, runs: number, only: string) {
+  let linker: StagedLinker | undefined;
+  try {
+    linker = codecFor('native').linkStaged;
+  } catch (e) {
+    console.log(`linkStaged TypeScript vs native: skipped (${(e as Error).message})`);
+    return;
+  }
+  const median = (t: number[]): number => t.sort((a, b) => a - b)[t.length >> 1]!;
+  for (const [name, batches] of [
+    ['fillrandom', randomBatches],
+    ['fillseq', seqBatches],
+  ] as const) {
+    if (only !== '' && !`linkStaged ${name}`.includes(only)) continue;
+    timedFill(batches, undefined);
+    timedFill(batches, linker);
+    const times = { ts: [[], []] as number[][], native: [[], []] as number[][] };
+    for (let i = 0; i < runs; i++) {
+      for (const side of ['ts', 'native'] as const) {
+        const [link, cpu] = timedFill(batches, side === 'ts' ? undefined : linker);
+        times[side][0]!.push(link);
+        times[side][1]!.push(cpu);
+      }
+    }
+    const nsPerKey = (side: 'ts' | 'native'): number => (median(times[side][0]!) * 1e9) / n;
+    const fillRate = (side: 'ts' | 'native'): number => n / median(times[side][1]!);
+    console.log(
+      `linkStaged ${name} ${n}: link CPU ns/key TS ${nsPerKey('ts').toFixed(0)} native ${nsPerKey('native').toFixed(0)} ` +
+        `(${(nsPerKey('ts') / nsPerKey('native')).toFixed(2)}x); fill CPU ops/s TS ` +
+        `${Math.round(fillRate('ts')).toLocaleString('en-US')} native ` +
+        `${Math.round(fillRate('native')).toLocaleString('en-US')} (${(fillRate('native') / fillRate('ts')).toFixed(2)}x)`,
+    );
+  }
 }
 
 main();

@@ -10,6 +10,7 @@
 #include "block-io.h"
 #include "bloom.h"
 #include "checksum.h"
+#include "skiplist-link.h"
 #include "snappy-binding.h"
 #include "status.h"
 
@@ -45,6 +46,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("snappyUncompress", Napi::Function::New(env, SnappyUncompressJs, "snappyUncompress"));
   exports.Set("writeBlock", Napi::Function::New(env, WriteBlock, "writeBlock"));
   exports.Set("readBlock", Napi::Function::New(env, ReadBlock, "readBlock"));
+  exports.Set("linkStaged", Napi::Function::New(env, LinkStagedJs, "linkStaged"));
   exports.Set("codecStatus", CodecStatusObject(env));
   return exports;
 }

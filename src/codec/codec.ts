@@ -83,6 +83,17 @@ export interface Codec {
    * 0/1 or damaged snappy → BAD_COMPRESSED_BLOCK; then the statuses of decodeBlock.
    */
   readBlock(stored: Buffer): DecodedBlock | CodecStatus;
+  /**
+   * Native only: the memtable's batch link (StagedLinker in src/memtable/memtable.ts, which documents it; the
+   * TypeScript twin is MemTable.linkStaged). Absent on the TypeScript codec.
+   */
+  readonly linkStaged?: (
+    links: Int32Array,
+    staged: Int32Array,
+    count: number,
+    height: number,
+    chunks: readonly Uint8Array[],
+  ) => number;
 }
 
 /**

@@ -90,8 +90,31 @@ export interface NativeBinding {
    * NativeArgStatus (< 0), or the size (>= 24): written if <= out.length, else retry with that many bytes.
    */
   readBlock(stored: Uint8Array, out: Uint8Array): number;
+  /** The memtable's batch link (native/skiplist-link.h): the new height (1..12) or a SkipListStatus (< 0). */
+  linkStaged(links: Int32Array, staged: Int32Array, count: number, height: number, chunks: readonly Uint8Array[]): number;
   /** native/status.h CodecStatus, by the names used in codec.ts. */
   codecStatus: Record<string, number>;
+}
+
+/** Failures of the memtable calls. DO NOT CHANGE without native/skiplist-link.h (SkipListStatus). */
+export const SkipListStatus = {
+  BAD_ARGUMENTS: -101,
+  BAD_STAGED_NODE: -102,
+  BAD_LINKED_NODE: -103,
+  BAD_BATCH: -104,
+} as const;
+
+const SKIPLIST_MESSAGES: Record<number, string> = {
+  [SkipListStatus.BAD_ARGUMENTS]: 'expected (Int32Array, Int32Array, count, height 1..12, Uint8Array[])',
+  [SkipListStatus.BAD_STAGED_NODE]: 'a staged node lies outside the link array or its chunk',
+  [SkipListStatus.BAD_LINKED_NODE]: 'a linked node lies outside the link array or its chunk',
+  [SkipListStatus.BAD_BATCH]: 'the batch payload is damaged',
+};
+
+/** Turns a SkipListStatus from memtable function `fn` into the error to throw. */
+export function nativeSkipListError(fn: string, status: number): Error {
+  const message = SKIPLIST_MESSAGES[status] ?? `unexpected status ${status}`;
+  return new RangeError(`codec: native ${fn}: ${message}`);
 }
 
 const ARG_MESSAGES: Record<number, [typeof TypeError | typeof RangeError, string]> = {
@@ -266,6 +289,11 @@ export function createNativeCodec(binding: NativeBinding): Codec {
     },
     readBlock(stored: Buffer): DecodedBlock | CodecStatus {
       return readWith(binding, stored);
+    },
+    linkStaged(links, staged, count, height, chunks): number {
+      const h = binding.linkStaged(links, staged, count, height, chunks);
+      if (h < 0) throw nativeSkipListError('linkStaged', h);
+      return h;
     },
   };
 }

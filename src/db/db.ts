@@ -161,7 +161,7 @@ export class Db {
   private readonly readStats: ReadStats;
   private readonly background: Background;
   private readonly runnerKind: 'worker' | 'inline';
-  private mem = new MemTable();
+  private mem: MemTable;
   private wal: WalWriter;
   private readonly imm: ImmutableMemTable[] = [];
   private lastSequence: number;
@@ -185,6 +185,7 @@ export class Db {
     this.options = parts.options;
     this.vfs = parts.vfs;
     this.codec = parts.codec;
+    this.mem = this.newMemTable();
     this.lock = parts.lock;
     this.versions = parts.versions;
     this.tableCache = parts.tableCache;
@@ -496,7 +497,7 @@ export class Db {
     }
     this.mem.freeze();
     this.imm.push({ mem: this.mem, walNumber: this.wal.number, lastSequence: this.lastSequence });
-    this.mem = new MemTable();
+    this.mem = this.newMemTable();
     const previous = this.wal.number;
     this.wal = new WalWriter(file, this.codec, number);
     this.walBytesSinceSync = 0;
@@ -511,6 +512,12 @@ export class Db {
   }
 
   // ---- reads ---------------------------------------------------------------------------------------------------
+
+  /** A memtable that links write groups with the codec's native linker when it has one (native codec only). */
+  private newMemTable(): MemTable {
+    const linker = this.codec.linkStaged;
+    return linker === undefined ? new MemTable() : new MemTable({ linker });
+  }
 
   private memtablesNewestFirst(): MemTable[] {
     const out = [this.mem];

@@ -96,9 +96,26 @@ export interface MemTableImage {
   count: number;
 }
 
+/**
+ * A native linkStaged (Codec.linkStaged, native/skiplist-link.cc): sorts staged[0, count) by internal key and links
+ * those nodes into `links` exactly as MemTable.linkStaged does (same sort, same finger search, so the link array
+ * comes out byte-identical), reading entry bytes from `chunks` (the arena's). Returns the list's new height.
+ * Throws (and may leave the list half-linked) only on a damaged link array.
+ * REQUIRES: the staged nodes were written by stage() (prev slot = height); height is the list's current height.
+ */
+export type StagedLinker = (
+  links: Int32Array,
+  staged: Int32Array,
+  count: number,
+  height: number,
+  chunks: readonly Uint8Array[],
+) => number;
+
 export interface MemTableOptions {
   /** Arena chunk bytes, default 4 MiB; entries larger than a quarter of it get their own chunk. */
   chunkSize?: number;
+  /** Links staged batches natively (one call per linkStaged); linkStaged below is its TypeScript twin. */
+  linker?: StagedLinker;
 }
 
 /** Callback of forEachRaw: entry key is chunk[keyStart, keyEnd) (an internal key), value chunk[keyEnd, valueEnd). */
@@ -117,6 +134,7 @@ export class MemTable implements SkipListNodes {
   /** Positions of the nodes stage() wrote and linkStaged() has not linked yet: staged[0, stagedCount). */
   private staged = new Int32Array(1024);
   private stagedCount = 0;
+  private readonly linker: StagedLinker | undefined;
 
   constructor(options?: MemTableOptions) {
     const chunkSize = options?.chunkSize ?? DEFAULT_CHUNK_SIZE;
@@ -126,6 +144,7 @@ export class MemTable implements SkipListNodes {
       );
     }
     this.arena = new Arena(chunkSize);
+    this.linker = options?.linker;
     this.links = new Int32Array(new SharedArrayBuffer(INITIAL_LINK_INTS * 4));
     this.linksUsed = F_NEXT + MAX_HEIGHT;
   }
@@ -188,6 +207,11 @@ export class MemTable implements SkipListNodes {
     const n = this.stagedCount;
     if (n === 0) return;
     this.stagedCount = 0;
+    if (this.linker !== undefined) {
+      this.height = this.linker(this.links, this.staged, n, this.height, this.arena.chunks);
+      this.entryCount += n;
+      return;
+    }
     if (n === 1) {
       // One op (fillrandom-single): a plain search from the head costs less than checking a splice level by level.
       this.linkOne(this.staged[0]!);

@@ -1,0 +1,36 @@
+// skiplist-link — links a memtable's staged nodes in one call: the native twin of MemTable.linkStaged in
+// src/memtable/memtable.ts (same sort, same finger search from the previous insert's splice, same links
+// written), so the link array comes out byte-identical (test/codec/skiplist-parity.test.ts).
+//
+// Called once per committed write group, never per key. Writes only into the link array and the staged array
+// (sorted in place) it is handed; allocates no JS memory. No static state; safe in any thread that owns the
+// memtable (only the db thread writes one).
+
+#ifndef LSMKV_NATIVE_SKIPLIST_LINK_H_
+#define LSMKV_NATIVE_SKIPLIST_LINK_H_
+
+#include <napi.h>
+
+#include <cstdint>
+
+namespace lsmkv {
+
+// Results of the memtable calls below zero. DO NOT CHANGE without SkipListStatus in src/codec/native-codec.ts
+// (test/codec/skiplist-parity.test.ts compares them). Far below ArgStatus so they never collide.
+enum class SkipListStatus : int32_t {
+  kOk = 0,
+  kBadArguments = -101,
+  kBadStagedNode = -102,
+  kBadLinkedNode = -103,
+  kBadBatch = -104,
+};
+
+// JS: linkStaged(links: Int32Array, staged: Int32Array, count: number, height: number, chunks: Uint8Array[])
+//       -> the skiplist's new height (1..12) | SkipListStatus (< 0).
+// staged[0, count) are node positions whose prev slot holds the node's height (MemTable.stage); on success
+// they are linked, each prev slot holds its level-0 predecessor, and staged[0, count) is sorted.
+Napi::Value LinkStagedJs(const Napi::CallbackInfo& info);
+
+}  // namespace lsmkv
+
+#endif  // LSMKV_NATIVE_SKIPLIST_LINK_H_
