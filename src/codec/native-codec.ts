@@ -12,7 +12,7 @@
  * Status numbers: CodecStatus (> 0) comes back from decodeBlock for damaged input and is returned as is;
  * NativeArgStatus (< 0) means the binding rejected its arguments and becomes a TypeError/RangeError here.
  * Both are mirrored in native/status.h (test/codec/native-status.test.ts checks they agree).
- * Holds one module-level decode scratch buffer (per thread); returned blocks never alias it.
+ * Holds module-level scratch buffers and the current read slab (per thread); returned blocks never alias a scratch.
  */
 
 import { endianness } from 'node:os';
@@ -193,7 +193,7 @@ function decodeWith(binding: NativeBinding, block: Buffer): DecodedBlock | Codec
   return wrapDecoded(out, block);
 }
 
-/** Output of writeBlock and readBlock (per thread, like decodeScratch); large blocks use one-off buffers. */
+/** Output of writeBlock and snappyCompress (per thread, like decodeScratch); large ones use one-off buffers. */
 const IO_SCRATCH_BYTES = 64 * 1024;
 let ioScratch: Buffer | undefined;
 
@@ -213,26 +213,45 @@ function writeWith(binding: NativeBinding, e: BlockEntries, restartInterval: num
   return out;
 }
 
+/**
+ * readBlock results are carved out of slabs (8-byte aligned): the binding writes each block straight into the
+ * slab, so a block read costs no allocation and no copy of its own (before: a ~5 KiB Buffer.allocUnsafe, which is
+ * a fresh ArrayBuffer above 4 KiB, plus a copy out of ioScratch). A slab's memory is freed once every block
+ * carved from it is garbage, so a cache that keeps one block of a slab keeps all of it: at most SLAB_BYTES per
+ * cached block in the worst case, about SLAB_BYTES / (decoded block size) blocks share a slab.
+ */
+const SLAB_BYTES = 64 * 1024;
+/** A slab with less room than this is replaced before a read (the rest, < 1/5 of it, is never used). */
+const SLAB_MIN_FREE = 12 * 1024;
+let slab: Buffer | undefined;
+let slabUsed = 0;
+
 function readWith(binding: NativeBinding, stored: Buffer): DecodedBlock | CodecStatus {
-  ioScratch ??= Buffer.allocUnsafeSlow(IO_SCRATCH_BYTES);
-  let buf = ioScratch;
-  let size = binding.readBlock(stored, buf);
-  // The decoded size is known only after decompressing, so a large block may need two retries.
-  while (size > buf.length) {
-    buf = Buffer.allocUnsafeSlow(size);
-    size = binding.readBlock(stored, buf);
+  if (slab === undefined || slab.length - slabUsed < SLAB_MIN_FREE) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  let out = slab;
+  let at = slabUsed;
+  let size = binding.readBlock(stored, slab.subarray(at));
+  // Larger than the slab's room: the decoded size is known only after decompressing, so a large block may need
+  // two retries.
+  while (size > out.length - at) {
+    out = Buffer.allocUnsafeSlow(size);
+    at = 0;
+    size = binding.readBlock(stored, out);
   }
   if (size <= MAX_CODEC_STATUS) {
     if (size > 0) return size as CodecStatus;
     throw nativeArgumentError('readBlock', size);
   }
-  // Pool slices (small results) are 8-byte aligned, so the Uint32Array views are valid.
-  const out = buf === ioScratch ? Buffer.allocUnsafe(size) : buf;
-  if (out !== buf) buf.copy(out, 0, 0, size);
-  const contentsLength = readU32(out, 0);
+  if (out === slab) slabUsed = at + ((size + 7) & ~7);
+  const contentsLength = readU32(out, at);
   const data =
-    contentsLength === 0 ? stored.subarray(0, stored.length - BLOCK_TRAILER_SIZE) : out.subarray(4, 4 + contentsLength);
-  return wrapDecoded(out, data, 4 + Math.ceil(contentsLength / 4) * 4, size);
+    contentsLength === 0
+      ? stored.subarray(0, stored.length - BLOCK_TRAILER_SIZE)
+      : out.subarray(at + 4, at + 4 + contentsLength);
+  return wrapDecoded(out, data, at + 4 + Math.ceil(contentsLength / 4) * 4, at + size);
 }
 
 /** The Codec over a loaded binding. REQUIRES: `binding` is the lsmkv addon (only loader.ts has one). */

@@ -5,6 +5,9 @@
  * A miss opens dir/NNNNNN.sst through the vfs; a reader evicted for capacity is closed (its file closes once its
  * open iterators are closed, see TableReader). evict(n) is for tables that were deleted: it also drops their
  * blocks from the block cache. One thread; owned by the database.
+ *
+ * LRU by use stamps: a hit only stamps its slot (every point lookup passes here, and moving a Map entry to the end
+ * cost more than the rest of a cached lookup's table work); the rare eviction scans for the oldest stamp.
  */
 
 import { tableFileName } from '../base/file-names.js';
@@ -14,9 +17,15 @@ import type { BlockCache } from './block-cache.js';
 import type { ReadStats } from './table-reader.js';
 import { TableReader } from './table-reader.js';
 
+interface Slot {
+  reader: TableReader;
+  /** Value of `clock` at the last use. */
+  used: number;
+}
+
 export class TableCache {
-  /** Map iteration order is the LRU order: least recently used first. */
-  private readonly tables = new Map<number, TableReader>();
+  private readonly tables = new Map<number, Slot>();
+  private clock = 0;
 
   /** REQUIRES: capacity >= 1. */
   constructor(
@@ -41,9 +50,8 @@ export class TableCache {
   get(fileNumber: number): TableReader {
     const cached = this.tables.get(fileNumber);
     if (cached !== undefined) {
-      this.tables.delete(fileNumber);
-      this.tables.set(fileNumber, cached);
-      return cached;
+      cached.used = ++this.clock;
+      return cached.reader;
     }
     const path = `${this.dir}/${tableFileName(fileNumber)}`;
     const file = this.vfs.openReadable(path);
@@ -54,28 +62,40 @@ export class TableCache {
       file.close();
       throw e;
     }
-    this.tables.set(fileNumber, reader);
-    if (this.tables.size > this.capacity) {
-      const [oldest, victim] = this.tables.entries().next().value as [number, TableReader];
-      this.tables.delete(oldest);
-      victim.close();
-    }
+    this.tables.set(fileNumber, { reader, used: ++this.clock });
+    if (this.tables.size > this.capacity) this.evictOldest();
     return reader;
+  }
+
+  /** Closes and forgets the least recently used reader. */
+  private evictOldest(): void {
+    let oldest = -1;
+    let oldestUsed = Infinity;
+    for (const [n, slot] of this.tables) {
+      if (slot.used < oldestUsed) {
+        oldest = n;
+        oldestUsed = slot.used;
+      }
+    }
+    const victim = this.tables.get(oldest);
+    if (victim === undefined) return;
+    this.tables.delete(oldest);
+    victim.reader.close();
   }
 
   /** Forgets table `fileNumber` (closing its reader) and drops its blocks from the block cache. */
   evict(fileNumber: number): void {
-    const reader = this.tables.get(fileNumber);
-    if (reader !== undefined) {
+    const slot = this.tables.get(fileNumber);
+    if (slot !== undefined) {
       this.tables.delete(fileNumber);
-      reader.close();
+      slot.reader.close();
     }
     this.blockCache?.evictFile(fileNumber);
   }
 
   /** Closes every open reader. */
   close(): void {
-    for (const reader of this.tables.values()) reader.close();
+    for (const slot of this.tables.values()) slot.reader.close();
     this.tables.clear();
   }
 }

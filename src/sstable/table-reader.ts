@@ -20,6 +20,8 @@ import type { BlockCache } from './block-cache.js';
 import { BLOCK_TRAILER_SIZE, decodeBlockHandle, decodedHandle } from './block-handle.js';
 import { lowerBound } from './block-iterator.js';
 import { FOOTER_SIZE, decodeFooter } from './footer.js';
+import type { KeyWords } from './key-words.js';
+import { buildKeyWords, lowerBoundWords } from './key-words.js';
 import { METAINDEX_FILTER, METAINDEX_PROPERTIES } from './metaindex.js';
 import { readBlock, readBlockContents } from './read-block.js';
 import { TableIterator } from './table-iterator.js';
@@ -49,10 +51,14 @@ interface TableMeta {
 export class TableReader {
   readonly properties: TableProperties;
   private readonly index: DecodedBlock;
+  /** The index's user keys as words, for get()'s binary search (./key-words.ts). */
+  private readonly indexWords: KeyWords;
   private readonly blockOffsets: Float64Array;
   private readonly blockSizes: Float64Array;
   private readonly filter: Buffer | undefined;
   private seekScratch = Buffer.alloc(64);
+  /** seekScratch's prefix of the last seek key's length (keys of one length need no new view per lookup). */
+  private seekView = this.seekScratch.subarray(0, 0);
   private refs = 0;
   private closing = false;
   private fileClosed = false;
@@ -68,6 +74,7 @@ export class TableReader {
   ) {
     this.properties = meta.properties;
     this.index = meta.index;
+    this.indexWords = buildKeyWords(meta.index);
     this.blockOffsets = meta.blockOffsets;
     this.blockSizes = meta.blockSizes;
     this.filter = meta.filter;
@@ -107,7 +114,7 @@ export class TableReader {
       }
     }
     const target = this.seekKey(userKey, seq);
-    const bi = lowerBound(this.index, target);
+    const bi = lowerBoundWords(this.index, this.indexWords, userKey, target);
     if (bi === this.index.count) return undefined;
     const block = this.dataBlock(bi);
     const i = lowerBound(block, target);
@@ -183,9 +190,13 @@ export class TableReader {
   private seekKey(userKey: Uint8Array, seq: number): Buffer {
     const len = userKey.length + TRAILER_SIZE;
     if (len > this.seekScratch.length) this.seekScratch = Buffer.alloc(Math.max(len, 2 * this.seekScratch.length));
-    this.seekScratch.set(userKey, 0);
-    putTrailer(this.seekScratch, userKey.length, seq, KIND_FOR_SEEK);
-    return this.seekScratch.subarray(0, len);
+    if (this.seekView.length !== len || this.seekView.buffer !== this.seekScratch.buffer) {
+      this.seekView = this.seekScratch.subarray(0, len);
+    }
+    const view = this.seekView;
+    view.set(userKey, 0);
+    putTrailer(view, userKey.length, seq, KIND_FOR_SEEK);
+    return view;
   }
 
   private unref(): void {

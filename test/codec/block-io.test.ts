@@ -113,6 +113,17 @@ describe.each(codecs)('%s writeBlock / readBlock', (_name, codec) => {
     read.forEach((d, i) => expectEntries(d, all[i]!));
   });
 
+  it('keeps results intact across many reads of mixed sizes (results share slabs; some do not fit one)', () => {
+    const r = seededRandom(25);
+    const all = Array.from({ length: 300 }, (_, i) => {
+      const e = entriesCase(r, i % 2 === 0, i % 7 === 0 ? 400 : 40);
+      if (i % 13 === 0) return toEntries([[Buffer.from('k'), compressibleBytes(r, 20_000 + Math.floor(r() * 60_000))]]);
+      return e;
+    });
+    const read = all.map((e) => codec.readBlock(codec.writeBlock(e, 1 + Math.floor(r() * 16), r() < 0.7)));
+    read.forEach((d, i) => expectEntries(d, all[i]!));
+  });
+
   it('returns the documented status for each kind of damage, in the documented order', () => {
     const entries = toEntries(
       Array.from({ length: 30 }, (_, i) => [Buffer.from(`key${String(i).padStart(3, '0')}`), Buffer.alloc(40, 0x61)] as const),
