@@ -4,7 +4,8 @@
  * Recovery: take the LOCK; read CURRENT and replay the MANIFEST (or create both); replay every WAL at or above
  * the recorded log number in order into memtables (the newest WAL tolerates a torn tail, older ones were synced
  * before their successor was written and must be intact); write what was replayed to L0 tables; start a new WAL;
- * record it all in one MANIFEST edit; delete files nothing references. Nothing acknowledged is lost: every
+ * record it all in one MANIFEST edit; delete files nothing references. After a clean close there is nothing to
+ * replay: the newest WAL (empty of batches, clean end) and the MANIFEST are reused, and open writes no file. Nothing acknowledged is lost: every
  * replayed write is in a synced table named by a synced MANIFEST before the old WAL is deleted.
  */
 
@@ -147,7 +148,9 @@ function checkTablesExist(vfs: Vfs, dir: string, versions: VersionSet): void {
 
 /**
  * Replays the WALs into L0 tables, starts a fresh (empty, created and directory-synced) WAL whose number becomes
- * the log number, records everything in one edit, and deletes the replayed WALs. Returns the last sequence.
+ * the log number, records everything in one edit, and deletes the replayed WALs. When no WAL holds a batch and
+ * the newest ends cleanly, that WAL becomes the log number instead (no new file, no edit unless older empty WALs
+ * precede it). Returns the last sequence.
  */
 function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions: VersionSet): number {
   const logs: number[] = [];
@@ -197,11 +200,14 @@ function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions
     logs.length > 0 && logs[0]! > versions.logNumber
       ? `${logFileName(versions.logNumber)} (the oldest live WAL; missing)`
       : manifestName;
+  let batches = 0;
+  let lastEndedCleanly = false;
   logs.forEach((number, i) => {
     const name = logFileName(number);
     const data = vfs.readFile(`${dir}/${name}`);
     let predecessor: { number: number; lastSequence: number } | undefined;
-    replayWal(data, name, codec, i === logs.length - 1 ? 'tolerate-tail' : 'strict', (payload, offset) => {
+    const summary = replayWal(data, name, codec, i === logs.length - 1 ? 'tolerate-tail' : 'strict', (payload, offset) => {
+      batches++;
       const first = batchFirstSequence(payload);
       if (first > expected) {
         // The WAL this one succeeded (its predecessor record) is the lost one when it is not in the directory;
@@ -240,8 +246,21 @@ function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions
     }, (walNumber, lastSeq) => {
       predecessor = { number: walNumber, lastSequence: lastSeq };
     });
+    lastEndedCleanly = summary.tornTailOffset === undefined;
     before = name;
   });
+  const reused = logs.length > 0 && batches === 0 && lastEndedCleanly ? logs[logs.length - 1]! : undefined;
+  if (reused !== undefined) {
+    // Nothing to replay (a clean close flushed it all) and the newest WAL ends cleanly: it stays the active WAL,
+    // appended to from its end, like LevelDB's reuse_logs. It was created and its directory entry synced by the
+    // process that started it. Only when older empty WALs precede it does the log number move (one edit).
+    if (reused !== versions.logNumber) {
+      edit.logNumber = reused;
+      versions.logAndApply(edit);
+    }
+    removeLogs(vfs, dir, logs.slice(0, -1));
+    return lastSequence;
+  }
   flush();
   const walNumber = versions.newFileNumber();
   const wal = vfs.openWritable(`${dir}/${logFileName(walNumber)}`);
@@ -251,6 +270,12 @@ function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions
   edit.lastSequence = lastSequence;
   versions.lastSequence = lastSequence;
   versions.logAndApply(edit);
+  removeLogs(vfs, dir, logs);
+  return lastSequence;
+}
+
+/** Removes replayed WALs that the MANIFEST's log number now leaves behind (best effort). */
+function removeLogs(vfs: Vfs, dir: string, logs: readonly number[]): void {
   for (const number of logs) {
     try {
       vfs.remove(`${dir}/${logFileName(number)}`);
@@ -258,5 +283,4 @@ function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions
       // deleted at the next open
     }
   }
-  return lastSequence;
 }

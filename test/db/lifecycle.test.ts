@@ -139,6 +139,40 @@ describe('close', () => {
   });
 });
 
+describe('open after a clean close reuses the MANIFEST and the WAL', () => {
+  it('writes no file, and writes after the reopen survive a power loss', async () => {
+    const vfs = new FaultInjectionVfs({ seed: 7 });
+    const db = await open('/db', { vfs, writeBufferSize: 4096 });
+    for (let i = 0; i < 300; i++) db.put(`k${i}`, `v${i}`);
+    await db.close();
+    const before = vfs.fileNames('/db').sort();
+    const again = await open('/db', { vfs });
+    // No new WAL, MANIFEST or CURRENT: the same names (LOCK aside) and the same contents of CURRENT.
+    expect(vfs.fileNames('/db').filter((n) => n !== 'LOCK').sort()).toEqual(before.filter((n) => n !== 'LOCK'));
+    expect(before.filter((n) => n.endsWith('.log')).length).toBe(1);
+    for (let i = 300; i < 400; i++) again.put(`k${i}`, `v${i}`, { sync: i === 399 });
+    const after = vfs.crash({ unsynced: 'drop', dirEntries: 'drop' });
+    const third = await open('/db', { vfs: after });
+    expect(third.iterator().all().length).toBe(400);
+    expect(third.get('k399')?.toString()).toBe('v399');
+    await third.close();
+  });
+
+  it('a WAL holding batches is replayed into a table and a new WAL starts (no reuse)', async () => {
+    const vfs = new FaultInjectionVfs({ seed: 8 });
+    const db = await open('/db', { vfs });
+    db.put('a', '1', { sync: true });
+    const wal = vfs.fileNames('/db').find((n) => n.endsWith('.log'))!;
+    const killed = vfs.kill();
+    const again = await open('/db', { vfs: killed });
+    expect(again.get('a')?.toString()).toBe('1');
+    const wals = killed.fileNames('/db').filter((n) => n.endsWith('.log'));
+    expect(wals).toHaveLength(1);
+    expect(wals[0]).not.toBe(wal);
+    await again.close();
+  });
+});
+
 describe('process and thread lifetime (compiled package)', () => {
   it('a process that opens and closes 50 times (worker background, compactions) exits by itself', async () => {
     const location = dir();

@@ -75,7 +75,7 @@ describe('VersionSet.create', () => {
     expect(vfs.readFile(`${DIR}/CURRENT`).toString()).toBe('MANIFEST-000001\n');
     set.close();
     const after = vfs.crash();
-    const again = recover(after);
+    const again = recover(after, { reuseManifest: false });
     expect(describeVersion(again.current)).toEqual([[], [], [], []]);
     expect(again.state).toEqual({ logNumber: 0, nextFileNumber: 3, lastSequence: 0 });
     expect(again.manifestNumber).toBe(2);
@@ -84,7 +84,7 @@ describe('VersionSet.create', () => {
 });
 
 describe('VersionSet.logAndApply and recover', () => {
-  it('replays appended edits: same version, counters and a fresh compact manifest', () => {
+  it('replays appended edits: same version, counters and (reuse off) a fresh compact manifest', () => {
     const vfs = setup();
     const set = create(vfs);
     populate(set);
@@ -95,7 +95,7 @@ describe('VersionSet.logAndApply and recover', () => {
     set.close();
 
     const afterCrash = vfs.crash();
-    const again = recover(afterCrash);
+    const again = recover(afterCrash, { reuseManifest: false });
     expect(describeVersion(again.current)).toEqual(expected);
     expect(again.logNumber).toBe(3);
     expect(again.lastSequence).toBe(90);
@@ -239,7 +239,7 @@ describe('VersionSet.recover rejects', () => {
       expect((e as LsmkvError).message).toContain('leveldb.BytewiseComparator');
     }
     const ok = manifestWith([edit([], [], { ...counters, comparator: COMPARATOR_NAME })]);
-    expect(recover(ok).state).toEqual({ logNumber: 1, nextFileNumber: 11, lastSequence: 0 });
+    expect(recover(ok).state).toEqual({ logNumber: 1, nextFileNumber: 10, lastSequence: 0 });
   });
 
   it('an empty manifest, or one missing a counter, with CORRUPTION', () => {
@@ -321,6 +321,65 @@ describe('VersionSet failures and rolling', () => {
     expect(() => create(vfs)).toThrowError(expect.objectContaining({ code: ErrorCode.IO_ERROR }));
     expect(vfs.exists(`${DIR}/CURRENT`)).toBe(false);
     expect(vfs.list(DIR)).toEqual([]);
+  });
+});
+
+describe('VersionSet.recover reuses a cleanly ended MANIFEST', () => {
+  it('appends to it: no new MANIFEST, CURRENT unchanged, later edits recovered after a power loss', () => {
+    const vfs = setup();
+    const set = create(vfs);
+    populate(set);
+    set.close();
+    const sizeBefore = vfs.size(`${DIR}/MANIFEST-000001`);
+    const again = recover(vfs);
+    expect(again.manifestNumber).toBe(1);
+    expect(vfs.list(DIR).filter((n) => n.startsWith('MANIFEST-'))).toEqual(['MANIFEST-000001']);
+    expect(vfs.readFile(`${DIR}/CURRENT`).toString()).toBe('MANIFEST-000001\n');
+    // The first edit after the reuse continues the block framing at the old end.
+    const n = again.newFileNumber();
+    again.logAndApply(edit([[0, fm(n, 'b', 'c')]]));
+    const expected = describeVersion(again.current);
+    expect(vfs.size(`${DIR}/MANIFEST-000001`)).toBeGreaterThan(sizeBefore);
+    again.close();
+    const after = recover(vfs.crash({ unsynced: 'random-prefix', dirEntries: 'random' }));
+    expect(describeVersion(after.current)).toEqual(expected);
+    expect(after.recovered?.summary.records).toBe(5);
+    expect(after.state.nextFileNumber).toBeGreaterThan(n);
+  });
+
+  it('makes edits read from the OS durable first: a crash before their sync, then a power loss, keeps them', () => {
+    const vfs = setup();
+    const set = create(vfs);
+    populate(set);
+    set.close();
+    // A process appends an edit and dies before its fsync (the bytes are in the OS, not on disk).
+    const file = vfs.openAppendable(`${DIR}/MANIFEST-000001`);
+    new LogWriter(file, tsCodec).addRecord(encodeVersionEdit(edit([[2, fm(50, 'x', 'y')]], [], { nextFileNumber: 51 })));
+    file.close();
+    // The next process opens over the same OS (this vfs instance still knows the edit is not on disk).
+    const reopened = recover(vfs);
+    const seen = describeVersion(reopened.current);
+    expect(seen[2]).toEqual(['50:x-y']);
+    reopened.close();
+    // This process may now act on that edit (delete what it made obsolete): it must survive a power loss.
+    expect(describeVersion(recover(vfs.crash({ unsynced: 'drop' })).current)).toEqual(seen);
+  });
+
+  it('starts a fresh MANIFEST instead after a torn tail, and the set past maxManifestSize', () => {
+    const vfs = setup();
+    const set = create(vfs);
+    populate(set);
+    set.close();
+    vfs.truncate(`${DIR}/MANIFEST-000001`, vfs.size(`${DIR}/MANIFEST-000001`) - 3);
+    const torn = recover(vfs);
+    // The torn compaction edit had allocated 5 and 6; nothing of them exists, so the fresh MANIFEST takes 5.
+    expect(torn.manifestNumber).toBe(5);
+    expect(vfs.readFile(`${DIR}/CURRENT`).toString()).toBe('MANIFEST-000005\n');
+    torn.close();
+    const big = recover(vfs, { maxManifestSize: 10 });
+    expect(big.recovered?.manifest).toBe('MANIFEST-000005');
+    expect(big.manifestNumber).toBeGreaterThan(5);
+    expect(vfs.readFile(`${DIR}/CURRENT`).toString()).toBe(`MANIFEST-00000${big.manifestNumber}\n`);
   });
 });
 

@@ -5,7 +5,8 @@
  * A worker that dies mid-job (out of memory, a crash, terminate) therefore blocks db.put() forever.
  * Expected: waitSync notices the dead worker (e.g. a bounded wait that checks worker liveness, or the worker
  * writing a "died" flag into the shared signal) and the write throws (or the db turns read-only).
- * The worker is terminated through the compiled package's private fields, in a child process with a timeout.
+ * The worker is started and terminated through the compiled package's private members, in a child process with a
+ * timeout.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,8 +21,9 @@ describe('regression: synchronous write stop with a dead worker', () => {
     try {
       const script = `import(${JSON.stringify(DIST)}).then(async ({ open }) => {
         const db = await open(${JSON.stringify(t.path)}, { writeBufferSize: 16 * 1024 });
-        db.background.flushRunner.worker.terminate();
-        db.background.compactRunner.worker.terminate();
+        // The threads start with their first job (lazily): start them, then kill them.
+        db.background.flushRunner.ensureStarted().worker.terminate();
+        db.background.compactRunner.ensureStarted().worker.terminate();
         try {
           for (let i = 0; i < 3000; i++) db.put('k' + i, 'v'.repeat(40) + i);
           console.log('returned');

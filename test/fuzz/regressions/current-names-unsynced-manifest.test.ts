@@ -18,8 +18,14 @@ describe('power loss during open() before the directory fsync that follows the C
       const db = await open('/db', { vfs });
       db.put('k', 'v', { sync: true });
       await db.close();
+      // A zero-filled tail (an append a crash cut) keeps open() from reusing the MANIFEST: it writes a fresh one.
+      const killed = vfs.kill();
+      const manifest = killed.fileNames('/db').find((n) => n.startsWith('MANIFEST-'))!;
+      const tail = killed.openAppendable(`/db/${manifest}`);
+      tail.append(Buffer.alloc(100));
+      tail.close();
       // Reopen and lose power just before the first syncDir of open(): the one after CURRENT was renamed.
-      const cv = new CrashingVfs(vfs.kill());
+      const cv = new CrashingVfs(killed);
       cv.armAfter(1, { unsynced: 'keep', dirEntries: 'random' }, 'syncDir');
       await expect(open('/db', { vfs: cv })).rejects.toThrow();
       expect(cv.crashedAt).toBe('before syncDir db');
