@@ -78,7 +78,9 @@ const PROGRESS_EVERY = 4096;
 /** Structured clone turns Buffers into Uint8Arrays; FileMeta keys must be Buffers again. */
 export function reviveFileMeta(f: FileMeta): FileMeta {
   const buf = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.length));
-  return { number: f.number, size: f.size, smallest: buf(f.smallest), largest: buf(f.largest) };
+  const out: FileMeta = { number: f.number, size: f.size, smallest: buf(f.smallest), largest: buf(f.largest) };
+  if (f.stats !== undefined) out.stats = f.stats;
+  return out;
 }
 
 export function reviveJob(job: Job): Job {
@@ -170,7 +172,13 @@ class OutputWriter {
     const info = this.builder.finish();
     this.file.sync();
     this.file.close();
-    this.outputs.push({ number: this.current, size: info.size, smallest: info.smallest, largest: info.largest });
+    this.outputs.push({
+      number: this.current,
+      size: info.size,
+      smallest: info.smallest,
+      largest: info.largest,
+      stats: { entries: info.numEntries, deletions: info.numDeletions, maxSequence: info.maxSequence },
+    });
     this.bytesWritten += info.size;
     this.builder = undefined;
     this.file = undefined;

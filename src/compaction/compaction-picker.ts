@@ -8,6 +8,12 @@
  * A single input file with nothing overlapping below is moved by a version edit alone (trivial move).
  * Manual compactions (compactRange) push a range through every level and finish with a rewrite of the last level
  * in place (level === outputLevel), the only way to drop what the last level holds for released snapshots.
+ * Deletion-triggered compaction (pickDeletionCompaction, asked only when no level scores >= 1): a file whose
+ * deletions are at least DELETION_COMPACTION_RATIO of every entry the compaction would rewrite is pushed one level
+ * down, where its deletions drop with what they shadow. Without it, tombstones that leave the size scores below 1
+ * (a delete of half the keys after the last flush) keep their shadowed values on disk indefinitely. RocksDB marks
+ * such files from a table-properties collector counting deletions; this uses the tables' entry counts
+ * (FileMeta.stats), so files whose counts are not known yet are never chosen.
  *
  * Pure functions over an immutable Version: safe to call from any thread; the caller owns the pointers array.
  */
@@ -29,7 +35,7 @@ export interface CompactionPick {
   /** True when the single input can move down by a version edit, without rewriting it. */
   trivialMove: boolean;
   /** Why it was picked (for stats and the info log). */
-  reason: 'size' | 'manual';
+  reason: 'size' | 'manual' | 'deletions';
   score: number;
 }
 
@@ -71,6 +77,13 @@ export function userKeyRange(files: readonly FileMeta[]): [Uint8Array, Uint8Arra
   }
   return [userKeyOf(lo), userKeyOf(hi)];
 }
+
+/**
+ * Minimum share of deletions among the entries a deletion-triggered compaction rewrites. At 0.1 each such
+ * compaction shrinks what it rewrites by about a fifth or more (a deletion and the value it shadows both go), and a
+ * handful of deletions over a large level below never triggers a rewrite of that level.
+ */
+export const DELETION_COMPACTION_RATIO = 0.1;
 
 /** Builds a pick for compacting `levelInputs` (files at `level`) into level + 1. */
 export function setupCompaction(
@@ -161,4 +174,53 @@ export function pickRangeCompaction(
   const files = version.overlappingFiles(level, lo, hi);
   if (files.length === 0) return undefined;
   return setupCompaction(version, options, level, files, 'manual', 0);
+}
+
+/** Entries of the files, or undefined when any file's counts are unknown. */
+function knownEntries(files: readonly FileMeta[]): number | undefined {
+  let n = 0;
+  for (const f of files) {
+    if (f.stats === undefined) return undefined;
+    n += f.stats.entries;
+  }
+  return n;
+}
+
+/**
+ * The deletion-triggered compaction with the highest share of deletions (at least DELETION_COMPACTION_RATIO of
+ * every input entry), or undefined. Candidates: all of L0 (its files overlap, so they move down together), or one
+ * file of a level 1..last-1 with its overlapping files below. Only deletions every snapshot can see count (files whose
+ * maxSequence <= smallestSnapshot), so a deletion a snapshot keeps alive never triggers the same compaction again.
+ * The pick is never a trivial move: the point is the rewrite.
+ */
+export function pickDeletionCompaction(
+  version: Version,
+  options: LevelOptions,
+  smallestSnapshot: number,
+): CompactionPick | undefined {
+  let best: CompactionPick | undefined;
+  let bestShare = DELETION_COMPACTION_RATIO;
+  const consider = (level: number, inputs: FileMeta[]): void => {
+    let deletions = 0;
+    for (const f of inputs) {
+      if (f.stats === undefined) return;
+      if (f.stats.maxSequence <= smallestSnapshot) deletions += f.stats.deletions;
+    }
+    if (deletions === 0) return;
+    const pick = setupCompaction(version, options, level, inputs, 'deletions', 0);
+    const entries = knownEntries([...pick.inputs[0], ...pick.inputs[1]]);
+    if (entries === undefined || entries === 0) return;
+    const share = deletions / entries;
+    if (share < bestShare) return;
+    bestShare = share;
+    best = { ...pick, trivialMove: false, score: share };
+  };
+  const last = options.numLevels - 1;
+  if (version.numFiles(0) > 0) consider(0, [...version.levels[0]!]);
+  for (let level = 1; level < last; level++) {
+    for (const f of version.levels[level]!) {
+      if (f.stats !== undefined && f.stats.deletions > 0) consider(level, [f]);
+    }
+  }
+  return best;
 }

@@ -2,8 +2,8 @@
  * background — schedules flushes and compactions and installs their results.
  *
  * Two runners: one for flushes (the oldest immutable memtable first), one for compactions (a step of a manual
- * compactRange first, then the picker's most urgent compaction; trivial moves are applied at once by a version
- * edit). A flush never waits behind a long compaction: that wait is what stalled writers (measured: a 64 MiB
+ * compactRange first, then the picker's most urgent compaction, then a deletion-triggered one; trivial moves are
+ * applied at once by a version edit). A flush never waits behind a long compaction: that wait is what stalled writers (measured: a 64 MiB
  * fillrandom spent ~20% of its time stalled with one shared runner). Each runner runs one job at a time; the two
  * can run together because a flush only adds an L0 file and a compaction only replaces files it picked, and both
  * results are installed on the main thread, one edit at a time. Results are installed on the main
@@ -18,6 +18,7 @@ import type { Options } from '../base/options.js';
 import {
   pickBottomRewrite,
   pickCompaction,
+  pickDeletionCompaction,
   pickRangeCompaction,
   type CompactionPick,
 } from '../compaction/compaction-picker.js';
@@ -134,7 +135,10 @@ export class Background {
         if (this.startManualStep(m)) return;
         continue;
       }
-      const pick = pickCompaction(this.host.versions.current, this.host.options, this.pointers);
+      const version = this.host.versions.current;
+      const pick =
+        pickCompaction(version, this.host.options, this.pointers) ??
+        pickDeletionCompaction(version, this.host.options, this.host.smallestSnapshot());
       if (pick === undefined) break;
       if (pick.trivialMove) {
         this.applyTrivialMove(pick);

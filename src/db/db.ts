@@ -37,6 +37,8 @@ const MAX_IMMUTABLE_MEMTABLES = 2;
 const WAL_BYTES_PER_SYNC = 1024 * 1024;
 /** Upper bound of one group commit. */
 const MAX_GROUP_BYTES = 4 * 1024 * 1024;
+/** Tables whose entry counts are read after open (the deletion-triggered compaction needs them). */
+const STATS_LOAD_LIMIT = 256;
 
 export interface IteratorOptions {
   gt?: Bytes;
@@ -205,6 +207,31 @@ export class Db {
       onBackgroundError: (e) => this.setReadOnly(e),
     };
     this.background = new Background(host, parts.flushRunner, parts.compactRunner);
+    this.background.maybeSchedule();
+    setImmediate(() => this.loadTableStats(0)).unref();
+  }
+
+  /**
+   * After open: fills FileMeta.stats (entry and deletion counts, kept in each table's properties, not in the
+   * MANIFEST) of the tables the MANIFEST named, one table per event-loop turn so that open does not wait for it,
+   * at most STATS_LOAD_LIMIT tables; then lets the background look for a deletion-triggered compaction. A table
+   * that fails to open stops the loading (its reads report the damage); its counts stay unknown.
+   */
+  private loadTableStats(loaded: number): void {
+    if (this.closed || this.closing || loaded >= STATS_LOAD_LIMIT) return;
+    for (const files of this.versions.current.levels) {
+      for (const f of files) {
+        if (f.stats !== undefined) continue;
+        try {
+          const p = this.tableCache.get(f.number).properties;
+          f.stats = { entries: p.numEntries, deletions: p.numDeletions, maxSequence: p.maxSequence };
+        } catch {
+          return;
+        }
+        setImmediate(() => this.loadTableStats(loaded + 1)).unref();
+        return;
+      }
+    }
     this.background.maybeSchedule();
   }
 

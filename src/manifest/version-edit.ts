@@ -21,6 +21,19 @@ export interface FileMeta {
   size: number;
   smallest: Buffer;
   largest: Buffer;
+  /**
+   * Entry counts from the table's properties, for the deletion-triggered compaction. Known in memory only (not
+   * written to the MANIFEST): set by the job that wrote the table, or filled in after open from the properties
+   * block (like RocksDB's num_entries/num_deletions). The one field of a FileMeta that may be set later.
+   */
+  stats?: FileStats;
+}
+
+export interface FileStats {
+  entries: number;
+  deletions: number;
+  /** Largest sequence number in the table: its deletions are droppable once every snapshot is at or above it. */
+  maxSequence: number;
 }
 
 export interface VersionEdit {

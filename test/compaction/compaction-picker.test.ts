@@ -1,15 +1,18 @@
 /**
  * compaction-picker: level scores (L0 by file count, L1+ by bytes against base × multiplier^(n-1)), which level
  * and which files a pick takes (all of L0; one file round-robin above), the overlapping files below and the
- * grandparents, trivial-move detection, and manual range picks. Versions are built with VersionBuilder so they
+ * grandparents, trivial-move detection, manual range picks, and deletion-triggered picks (which files, the
+ * deletion-share threshold, unknown counts and snapshots). Versions are built with VersionBuilder so they
  * satisfy the invariants the db relies on.
  */
 import { describe, expect, it } from 'vitest';
 import { userKeyOf } from '../../src/base/internal-key.js';
 import {
+  DELETION_COMPACTION_RATIO,
   levelScores,
   maxBytesForLevel,
   pickCompaction,
+  pickDeletionCompaction,
   pickRangeCompaction,
   userKeyRange,
   type LevelOptions,
@@ -183,5 +186,59 @@ describe('range picks and key ranges', () => {
     const one = fm(4, 'q', 'q');
     expect(userKeyRange([one]).map(str)).toEqual(['q', 'q']);
     expect(str(userKeyOf(one.smallest))).toBe('q');
+  });
+});
+
+describe('pickDeletionCompaction', () => {
+  const withStats = (f: FileMeta, entries: number, deletions: number, maxSequence = 100): FileMeta => ({
+    ...f,
+    stats: { entries, deletions, maxSequence },
+  });
+
+  it('takes all of L0 and the overlapping L1 files when L0 deletions reach the share of every input entry', () => {
+    // The shape after deleting half the keys: a flushed file of deletions over a level holding every key.
+    const l0 = [withStats(fm(20, 'a', 'z'), 500, 500), withStats(fm(19, 'c', 'q'), 300, 0)];
+    const l1 = [withStats(fm(10, 'a', 'h'), 1000, 0), withStats(fm(11, 'i', 'p'), 1000, 0), withStats(fm(12, 'x', 'y'), 1000, 0)];
+    const v = version([l0, l1, [], []]);
+    expect(pickCompaction(v, opts, [])).toBeUndefined();
+    const pick = pickDeletionCompaction(v, opts, 1000)!;
+    expect(pick).toMatchObject({ level: 0, outputLevel: 1, reason: 'deletions', trivialMove: false });
+    expect(numbers(pick.inputs[0])).toEqual([20, 19]);
+    expect(numbers(pick.inputs[1])).toEqual([10, 11, 12]);
+    expect(pick.score).toBeCloseTo(500 / 3800);
+  });
+
+  it('a few deletions over a large level below, or none, pick nothing', () => {
+    const below = [withStats(fm(10, 'a', 'z'), 100_000, 0)];
+    const few = Math.floor(DELETION_COMPACTION_RATIO * 100_000) - 10;
+    expect(pickDeletionCompaction(version([[withStats(fm(20, 'a', 'z'), few, few)], below, [], []]), opts, 1000)).toBeUndefined();
+    expect(pickDeletionCompaction(version([[withStats(fm(20, 'a', 'z'), 50, 0)], below, [], []]), opts, 1000)).toBeUndefined();
+  });
+
+  it('needs every input count: a file without stats (not loaded yet) is never chosen or costed blindly', () => {
+    const v = version([[withStats(fm(20, 'a', 'z'), 500, 500)], [fm(10, 'a', 'z')], [], []]);
+    expect(pickDeletionCompaction(v, opts, 1000)).toBeUndefined();
+    const unknownL0 = version([[fm(20, 'a', 'z')], [withStats(fm(10, 'a', 'z'), 10, 0)], [], []]);
+    expect(pickDeletionCompaction(unknownL0, opts, 1000)).toBeUndefined();
+  });
+
+  it('deletions newer than the oldest snapshot do not count (the compaction could not drop them)', () => {
+    const v = version([[withStats(fm(20, 'a', 'z'), 500, 500, 900)], [withStats(fm(10, 'a', 'z'), 1000, 0)], [], []]);
+    expect(pickDeletionCompaction(v, opts, 899)).toBeUndefined();
+    expect(pickDeletionCompaction(v, opts, 900)?.level).toBe(0);
+  });
+
+  it('above L0 takes the densest single file with its overlap below; never a last-level file', () => {
+    const l1 = [withStats(fm(10, 'a', 'f'), 1000, 100), withStats(fm(11, 'g', 'm'), 1000, 600)];
+    const l2 = [withStats(fm(30, 'a', 'z'), 2000, 0)];
+    const l3 = [withStats(fm(40, 'a', 'z'), 10, 10)];
+    const pick = pickDeletionCompaction(version([[], l1, l2, l3]), opts, 1000)!;
+    expect(pick).toMatchObject({ level: 1, outputLevel: 2, trivialMove: false });
+    expect(numbers(pick.inputs[0])).toEqual([11]);
+    expect(numbers(pick.inputs[1])).toEqual([30]);
+    // A dense file over little below is rewritten one level down (never just moved): its deletions drop there.
+    const alone = pickDeletionCompaction(version([[], [], [withStats(fm(11, 'g', 'm'), 10, 9)], l3]), opts, 1000)!;
+    expect(alone).toMatchObject({ level: 2, outputLevel: 3, trivialMove: false });
+    expect(pickDeletionCompaction(version([[], [], [], l3]), opts, 1000)).toBeUndefined();
   });
 });
