@@ -32,6 +32,7 @@
  */
 
 import { getFixed32, getVarint, putFixed32, putVarint, varintValue } from '../base/coding.js';
+import { bloomHash, bloomMayContainHash } from './bloom-probe.js';
 import type { BlockEntries, Codec, DecodedBlock } from './codec.js';
 import { BLOCK_TRAILER_SIZE, BLOOM_SEED, BlockCompression, CHECKSUM_SEED, CodecStatus } from './codec.js';
 import {
@@ -233,19 +234,7 @@ function bloomBuild(keys: Uint8Array, keyOffsets: Uint32Array, count: number, bi
 }
 
 function bloomMayContain(filter: Uint8Array, key: Uint8Array): boolean {
-  const len = filter.length;
-  if (len < 2) return true;
-  const k = filter[len - 1]!;
-  if (k > 30) return true;
-  const bits = (len - 1) * 8;
-  let h = xxh32(key, BLOOM_SEED);
-  const delta = ((h >>> 17) | (h << 15)) >>> 0;
-  for (let j = 0; j < k; j++) {
-    const b = h % bits;
-    if ((filter[b >>> 3]! & (1 << (b & 7))) === 0) return false;
-    h = (h + delta) >>> 0;
-  }
-  return true;
+  return bloomMayContainHash(filter, bloomHash(key));
 }
 
 function snappyUncompress(data: Uint8Array): Buffer | CodecStatus {

@@ -9,6 +9,7 @@
 import { compareRanges } from '../base/comparator.js';
 import { TRAILER_SIZE } from '../base/internal-key.js';
 import type { InternalIterator } from '../base/iterator.js';
+import { bloomHash } from '../codec/bloom-probe.js';
 import { newConcatenatingIterator } from '../iterator/concatenating-iterator.js';
 import { newMergingIterator } from '../iterator/merging-iterator.js';
 import type { FileMeta } from '../manifest/version-edit.js';
@@ -46,10 +47,13 @@ export function getFromVersion(
 ): Buffer | null | undefined {
   const levels = version.levels;
   const l0 = levels[0]!;
+  // The bloom hash of userKey, once for every table probed (-1: not computed yet).
+  let hash = -1;
   for (let i = 0; i < l0.length; i++) {
     const f = l0[i]!;
     if (!fileMayContain(f, userKey)) continue;
-    const r = tables.get(f.number).get(userKey, seq);
+    if (hash < 0) hash = bloomHash(userKey);
+    const r = tables.get(f.number).get(userKey, seq, hash);
     if (r !== undefined) return r;
   }
   for (let level = 1; level < levels.length; level++) {
@@ -59,7 +63,8 @@ export function getFromVersion(
     if (i >= files.length) continue;
     const f = files[i]!;
     if (compareUserKey(f.smallest, userKey) > 0) continue;
-    const r = tables.get(f.number).get(userKey, seq);
+    if (hash < 0) hash = bloomHash(userKey);
+    const r = tables.get(f.number).get(userKey, seq, hash);
     if (r !== undefined) return r;
   }
   return undefined;

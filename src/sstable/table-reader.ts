@@ -15,6 +15,7 @@ import { corruption } from '../base/errors.js';
 import { KIND_FOR_SEEK, TRAILER_SIZE, ValueKind, putTrailer } from '../base/internal-key.js';
 import type { InternalIterator } from '../base/iterator.js';
 import type { RandomAccessFile } from '../base/vfs.js';
+import { bloomMayContainHash } from '../codec/bloom-probe.js';
 import type { Codec, DecodedBlock } from '../codec/codec.js';
 import type { BlockCache } from './block-cache.js';
 import { BLOCK_TRAILER_SIZE, decodeBlockHandle, decodedHandle } from './block-handle.js';
@@ -102,13 +103,15 @@ export class TableReader {
 
   /**
    * Newest entry for userKey with sequence <= seq in this table: undefined (none), null (deletion) or a copy of
-   * the value. Probes the bloom filter first.
+   * the value. Probes the bloom filter first, with `hash` when given (bloomHash(userKey), computed once by a caller
+   * that probes several tables).
    */
-  get(userKey: Uint8Array, seq: number): Buffer | null | undefined {
+  get(userKey: Uint8Array, seq: number, hash?: number): Buffer | null | undefined {
     const filter = this.filter;
     if (filter !== undefined) {
       this.stats.bloomChecked++;
-      if (!this.codec.bloomMayContain(filter, userKey)) {
+      const may = hash === undefined ? this.codec.bloomMayContain(filter, userKey) : bloomMayContainHash(filter, hash);
+      if (!may) {
         this.stats.bloomUseful++;
         return undefined;
       }
