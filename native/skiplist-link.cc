@@ -3,6 +3,7 @@
 #include "skiplist-link.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "skiplist-node.h"
 
@@ -17,6 +18,10 @@ using skiplist::kMaxHeight;
 using skiplist::kNext;
 using skiplist::kPrev;
 using skiplist::kW0;
+
+// Unsorted batches at least this long take Linker::LinkInterleaved; sorted ones (sequential fills, where each
+// finger search is a few cached steps) and tiny ones the finger search.
+constexpr int32_t kInterleaveMin = 2;
 
 Napi::Value Status(Napi::Env env, SkipListStatus s) { return Napi::Number::New(env, static_cast<int32_t>(s)); }
 
@@ -81,8 +86,89 @@ class Linker {
     return true;
   }
 
+  // Links the sorted staged[0, n) in two phases. Phase 1 finds each node's predecessors among the nodes linked
+  // before this call, kLanes searches from the head at a time, interleaved step by step with a prefetch of the
+  // node each will compare next, so their cache misses overlap (a lone search waits for each miss in turn).
+  // Phase 2 links in ascending order: at level l a node goes after the previous staged node of height > l when
+  // both fell into the same gap (same predecessor), else after its own predecessor. The skiplist a set of nodes
+  // and heights forms is unique, so the links come out as Insert() one by one writes them.
+  bool LinkInterleaved(const int32_t* staged, int32_t n, std::vector<int32_t>* pred_store) {
+    std::vector<int32_t>& pred = *pred_store;
+    pred.assign(static_cast<size_t>(n) * kMaxHeight, kHead);
+    const int32_t top = height_ - 1;
+    struct Lane {
+      int32_t i, x, level, next;
+      const int32_t* w;
+      Entry t;
+    };
+    Lane lanes[kLanes];
+    int32_t active = 0;
+    int32_t upcoming = 0;
+    auto start = [&](Lane& lane) {
+      const int32_t p = staged[upcoming];
+      lane.i = upcoming++;
+      lane.x = kHead;
+      lane.level = top;
+      lane.next = links_[kHead + kNext + top];
+      lane.w = links_ + p + kW0;
+      nodes_->GetEntry(p, &lane.t);
+    };
+    while (active < kLanes && upcoming < n) start(lanes[active++]);
+    while (active > 0) {
+      for (int32_t j = 0; j < active;) {
+        Lane& lane = lanes[j];
+        if (lane.next != 0) {
+          if (!nodes_->Node(lane.next, lane.level)) return false;
+          int c = Compare(lane.next, lane.w, lane.t);
+          if (c == kDamaged) return false;
+          if (c < 0) {
+            lane.x = lane.next;
+            lane.next = links_[lane.x + kNext + lane.level];
+            Prefetch(lane.next, lane.level);
+            j++;
+            continue;
+          }
+        }
+        pred[static_cast<size_t>(lane.i) * kMaxHeight + lane.level] = lane.x;
+        if (lane.level > 0) {
+          lane.level--;
+          lane.next = links_[lane.x + kNext + lane.level];
+          Prefetch(lane.next, lane.level);
+          j++;
+        } else if (upcoming < n) {
+          start(lane);
+          j++;
+        } else {
+          lane = lanes[--active];
+        }
+      }
+    }
+    int32_t last[kMaxHeight];
+    for (int32_t l = 0; l < kMaxHeight; l++) last[l] = -1;
+    for (int32_t i = 0; i < n; i++) {
+      const int32_t p = staged[i];
+      const int32_t h = links_[p + kPrev];
+      const int32_t* mine = pred.data() + static_cast<size_t>(i) * kMaxHeight;
+      for (int32_t l = 0; l < h; l++) {
+        const int32_t j = last[l];
+        splice_[l] = j >= 0 && pred[static_cast<size_t>(j) * kMaxHeight + l] == mine[l] ? staged[j] : mine[l];
+        last[l] = i;
+      }
+      Link(p, h);
+    }
+    return true;
+  }
+
  private:
   static constexpr int kDamaged = 2;
+  static constexpr int32_t kLanes = 32;
+
+  // Asks for node q's key words and its level-`level` link, which the next step of its search reads.
+  void Prefetch(int32_t q, int32_t level) const {
+    if (q <= 0 || !nodes_->Node(q, level)) return;
+    __builtin_prefetch(links_ + q + kW0);
+    __builtin_prefetch(links_ + q + kNext + level);
+  }
 
   // Sign of node q minus the target (words w, entry t); kDamaged if q's entry is out of range.
   int Compare(int32_t q, const int32_t* w, const Entry& t) {
@@ -169,8 +255,13 @@ Napi::Value LinkStagedJs(const Napi::CallbackInfo& info) {
   bool sorted = true;
   for (int32_t i = 1; i < n && sorted; i++) sorted = linker.CompareStaged(staged[i - 1], staged[i]) < 0;
   if (!sorted) std::sort(staged, staged + n, [&](int32_t a, int32_t b) { return linker.CompareStaged(a, b) < 0; });
-  for (int32_t i = 0; i < n; i++) {
-    if (!linker.Insert(staged[i])) return Status(env, SkipListStatus::kBadLinkedNode);
+  if (sorted || n < kInterleaveMin) {
+    for (int32_t i = 0; i < n; i++) {
+      if (!linker.Insert(staged[i])) return Status(env, SkipListStatus::kBadLinkedNode);
+    }
+  } else {
+    std::vector<int32_t> pred;
+    if (!linker.LinkInterleaved(staged, n, &pred)) return Status(env, SkipListStatus::kBadLinkedNode);
   }
   return Napi::Number::New(env, linker.height());
 }

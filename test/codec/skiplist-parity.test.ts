@@ -149,10 +149,12 @@ describe.skipIf(linker === undefined)('native linkStaged parity with MemTable.li
 
 describe.skipIf(linker === undefined)('native linkStaged on damaged input', () => {
   /** A memtable with `n` staged nodes and its internals, for corrupting. */
-  function staged(n: number): { links: Int32Array; staged: Int32Array; chunks: Uint8Array[] } {
+  function staged(n: number, reversed = false): { links: Int32Array; staged: Int32Array; chunks: Uint8Array[] } {
     const mt = new MemTable();
     for (let i = 0; i < 50; i++) mt.add(i + 1, ValueKind.Value, dec(i * 2), Buffer.from('v'));
-    for (let i = 0; i < n; i++) mt.stage(100 + i, ValueKind.Value, dec(i * 2 + 1), Buffer.from('w'));
+    for (let i = 0; i < n; i++) {
+      mt.stage(100 + i, ValueKind.Value, dec((reversed ? n - i : i) * 2 + 1), Buffer.from('w'));
+    }
     const inner = mt as unknown as { links: Int32Array; staged: Int32Array; arena: { chunks: Uint8Array[] } };
     return { links: inner.links, staged: inner.staged, chunks: inner.arena.chunks };
   }
@@ -199,13 +201,14 @@ describe.skipIf(linker === undefined)('native linkStaged on damaged input', () =
     }
   });
 
-  it('rejects a linked node outside the link array or its chunk', () => {
+  // Sorted staged nodes take the finger search, unsorted ones the interleaved searches: both check every node.
+  it.each([false, true])('rejects a linked node outside the link array or its chunk (staged reversed: %s)', (rev) => {
     for (const bad of [(s: ReturnType<typeof staged>) => s.links.length + 5, () => -4]) {
-      const s = staged(3);
+      const s = staged(3, rev);
       for (let l = 0; l < 12; l++) s.links[9 + l] = bad(s); // the head's successors
       fail(() => linker!(s.links, s.staged, 3, 12, s.chunks), SkipListStatus.BAD_LINKED_NODE);
     }
-    const s = staged(3);
+    const s = staged(3, rev);
     // Every linked node's chunk index out of range: the first tie on key words reads one.
     const words = s.links.slice(s.staged[0]! + 5, s.staged[0]! + 9);
     for (let p = s.links[9]!; p !== 0; p = s.links[p + 9]!) s.links.set(words, p + 5);
