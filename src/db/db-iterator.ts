@@ -72,10 +72,7 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
   private returned = 0;
   private closed = false;
   private started = false;
-  /**
-   * Forward: true once the scan passed the upper bound or the end. Reverse: false while saved* holds an entry
-   * that was found and not yet returned.
-   */
+  /** True once the scan passed the bound in its direction or the end. */
   private done = false;
   /**
    * Forward: the user key whose remaining (older or invisible) versions are skipped: the last key returned,
@@ -83,12 +80,21 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
    */
   private readonly skipKey = new Scratch();
   private hasSkip = false;
-  /** Reverse: the entry found (copied), valid while `found`. */
-  private readonly savedKey = new Scratch();
-  private readonly savedValue = new Scratch();
-  private found = false;
-  /** Reverse: true once the found entry was returned, so the next call moves on first. */
-  private needAdvance = false;
+  /**
+   * Reverse: the newest visible version seen so far of the user key being read (versions arrive oldest first),
+   * returned (unless a deletion) once a smaller key or the end shows it is the newest. Key and value are ranges
+   * of immutable block arrays, or of the scratch copies below when they came from a non-flat source.
+   */
+  private hasCand = false;
+  private candKind = 0;
+  private candKey: Uint8Array = new Uint8Array(0);
+  private candKeyStart = 0;
+  private candKeyEnd = 0;
+  private candValue: Uint8Array = new Uint8Array(0);
+  private candValueStart = 0;
+  private candValueEnd = 0;
+  private readonly candKeyCopy = new Scratch();
+  private readonly candValueCopy = new Scratch();
 
   constructor(iter: InternalIterator, cfg: DbIteratorConfig) {
     this.iter = iter;
@@ -149,8 +155,8 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
       // (t, seq 0, kind 0) is the largest internal key for user key t: every version of t is at or before it.
       if (t === undefined) this.iter.seekToLast();
       else this.iter.seekForPrev(makeInternalKey(t, 0, 0));
-      this.findPrev();
-      this.needAdvance = false;
+      this.hasCand = false;
+      this.done = false;
     }
   }
 
@@ -185,7 +191,7 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
         this.done = true;
         return;
       }
-      const b = flat?.flatBlock();
+      const b = flat?.flatBlock(true);
       if (b === undefined) {
         const ikey = it.key();
         const ulen = ikey.length - TRAILER_SIZE;
@@ -202,7 +208,7 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
         continue;
       }
       // A run: entries first..n-1 of block b, while they sort before lim.
-      const lim = flat!.flatLimit();
+      const lim = flat!.flatLimit(true);
       const limUser = lim === undefined ? 0 : lim.length - TRAILER_SIZE;
       const { keys, keyOffsets, data, valueOffsets } = b;
       const n = b.count;
@@ -230,62 +236,108 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
     }
   }
 
-  /** Reverse: finds the newest visible version of the user key before the internal position, into saved*. */
-  private findPrev(): void {
-    const it = this.iter;
-    const seq = this.cfg.sequence;
-    const wantValues = this.cfg.values;
-    const saved = this.savedKey;
-    for (;;) {
-      let kind: number = ValueKind.Deletion;
-      let any = false;
-      while (it.valid()) {
-        const ikey = it.key();
-        const ulen = ikey.length - TRAILER_SIZE;
-        if (trailerSequence(ikey, ulen) <= seq) {
-          if (kind !== ValueKind.Deletion && compareRanges(ikey, 0, ulen, saved.bytes, 0, saved.length) < 0) break;
-          kind = ikey[ulen]!;
-          any = true;
-          saved.set(ikey, 0, ulen);
-          if (kind !== ValueKind.Deletion && wantValues) {
-            const v = it.value();
-            this.savedValue.set(v, 0, v.length);
-          }
-        }
-        it.prev();
-      }
-      if (kind === ValueKind.Deletion || !any || this.belowLower(saved.bytes, 0, saved.length)) {
-        this.found = false;
-        return;
-      }
-      if (this.aboveUpper(saved.bytes, 0, saved.length)) {
-        if (!it.valid()) {
-          this.found = false;
-          return;
-        }
-        continue;
-      }
-      this.found = true;
-      return;
-    }
+  /** Reverse: returns the candidate if it is a value (the caller made sure the packer has room). */
+  private emitCand(): void {
+    this.hasCand = false;
+    if (this.candKind === ValueKind.Deletion) return;
+    const k = this.candKey;
+    const v = this.candValue;
+    this.packer.add(
+      k,
+      this.candKeyStart,
+      this.cfg.keys ? this.candKeyEnd : this.candKeyStart,
+      v,
+      this.candValueStart,
+      this.cfg.values ? this.candValueEnd : this.candValueStart,
+    );
   }
 
-  /** Reverse: packs up to `size` entries. */
-  private packReverse(size: number): void {
-    const packer = this.packer;
-    const k = this.savedKey;
-    const v = this.savedValue;
-    const wantKeys = this.cfg.keys;
-    const wantValues = this.cfg.values;
-    while (packer.count < size) {
-      if (this.needAdvance) {
-        if (!this.found) return;
-        if (this.iter.valid()) this.findPrev();
-        else this.found = false;
+  /**
+   * Reverse: takes the internal entry with user key k[start, ulen) (trailer at ulen) and value v[vs, ve). `copy`:
+   * the arrays may change once the source moves, so a kept candidate is copied. STOP: past the lower bound.
+   */
+  private visitBack(
+    k: Uint8Array,
+    start: number,
+    ulen: number,
+    v: Uint8Array,
+    vs: number,
+    ve: number,
+    copy: boolean,
+  ): number {
+    if (trailerSequence(k, ulen) > this.cfg.sequence) return SKIP;
+    if (this.aboveUpper(k, start, ulen)) return SKIP;
+    if (this.hasCand && compareRanges(k, start, ulen, this.candKey, this.candKeyStart, this.candKeyEnd) !== 0) {
+      this.emitCand();
+    }
+    if (!this.hasCand && this.belowLower(k, start, ulen)) return STOP;
+    this.hasCand = true;
+    const kind = k[ulen]!;
+    this.candKind = kind;
+    if (copy) {
+      this.candKeyCopy.set(k, start, ulen);
+      this.candKey = this.candKeyCopy.bytes;
+      this.candKeyStart = 0;
+      this.candKeyEnd = ulen - start;
+      if (kind !== ValueKind.Deletion && this.cfg.values) {
+        this.candValueCopy.set(v, vs, ve);
+        this.candValue = this.candValueCopy.bytes;
+        this.candValueStart = 0;
+        this.candValueEnd = ve - vs;
       }
-      this.needAdvance = true;
-      if (!this.found) return;
-      packer.add(k.bytes, 0, wantKeys ? k.length : 0, v.bytes, 0, wantValues ? v.length : 0);
+    } else {
+      this.candKey = k;
+      this.candKeyStart = start;
+      this.candKeyEnd = ulen;
+      this.candValue = v;
+      this.candValueStart = vs;
+      this.candValueEnd = ve;
+    }
+    return SKIP;
+  }
+
+  /** Reverse: packs up to `size` entries, reading whole runs of a block backward where the source offers them. */
+  private packReverse(size: number): void {
+    const it = this.iter;
+    const flat = this.flat;
+    const packer = this.packer;
+    while (packer.count < size && !this.done) {
+      if (!it.valid()) {
+        if (this.hasCand) this.emitCand();
+        this.done = true;
+        return;
+      }
+      const b = flat?.flatBlock(false);
+      if (b === undefined) {
+        const ikey = it.key();
+        const v = it.value();
+        if (this.visitBack(ikey, 0, ikey.length - TRAILER_SIZE, v, 0, v.length, true) === STOP) {
+          this.done = true;
+          return;
+        }
+        it.prev();
+        continue;
+      }
+      // A run: entries first..i of block b, going down while they sort after lim.
+      const lim = flat!.flatLimit(false);
+      const limUser = lim === undefined ? 0 : lim.length - TRAILER_SIZE;
+      const { keys, keyOffsets, data, valueOffsets } = b;
+      let i = flat!.flatIndex();
+      let first = -1;
+      for (; i >= 0 && packer.count < size; i--) {
+        const ks = keyOffsets[i]!;
+        const ulen = keyOffsets[i + 1]! - TRAILER_SIZE;
+        if (lim !== undefined) {
+          const c = compareRanges(keys, ks, ulen, lim, 0, limUser);
+          if (c < 0 || (c === 0 && compareTrailers(keys, ulen, lim, limUser) <= 0)) break;
+        }
+        if (this.visitBack(keys, ks, ulen, data, valueOffsets[2 * i]!, valueOffsets[2 * i + 1]!, false) === STOP) {
+          this.done = true;
+          break;
+        }
+        first = i;
+      }
+      if (first >= 0) flat!.flatRetreat(first);
     }
   }
 
@@ -349,7 +401,7 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
     if (this.closed) return;
     this.closed = true;
     this.done = true;
-    this.found = false;
+    this.hasCand = false;
     try {
       this.iter.close();
     } finally {

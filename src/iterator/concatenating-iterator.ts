@@ -87,21 +87,26 @@ class ConcatenatingIterator implements FlatCursor {
   }
 
   /** The open child's block, when the child is a run source (runs never cross into the next child). */
-  flatBlock(): FlatBlock | undefined {
-    return this.flatChild?.flatBlock();
+  flatBlock(forward: boolean): FlatBlock | undefined {
+    return this.flatChild?.flatBlock(forward);
   }
 
   flatIndex(): number {
     return this.flatChild!.flatIndex();
   }
 
-  flatLimit(): Uint8Array | undefined {
-    return this.flatChild!.flatLimit();
+  flatLimit(forward: boolean): Uint8Array | undefined {
+    return this.flatChild!.flatLimit(forward);
   }
 
   flatAdvance(last: number): void {
     this.flatChild!.flatAdvance(last);
     this.skipForward();
+  }
+
+  flatRetreat(first: number): void {
+    this.flatChild!.flatRetreat(first);
+    this.skipBackward();
   }
 
   /** Index of the first child whose largest key is >= target; count if none. */

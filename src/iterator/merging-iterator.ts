@@ -12,8 +12,8 @@
  * forward once if it landed on K). Then the current child steps and the heap is rebuilt in the new order. The key
  * is copied once per switch, since moving the current child invalidates its key array.
  *
- * Runs (./flat-cursor.ts), forward only: the current child's run, limited by the smallest current key among the
- * other children (heap slots 1 and 2), so a scan consumes it without a heap step per entry.
+ * Runs (./flat-cursor.ts) in the heap's direction: the current child's run, limited by the nearest current key
+ * among the other children (heap slots 1 and 2), so a scan consumes it without a heap step per entry.
  *
  * REQUIRES: no internal key occurs in two children (sequence numbers are unique, so this holds for LSM sources).
  * key()/value() are the current child's arrays: valid until the merging iterator moves.
@@ -112,27 +112,31 @@ class MergingIterator implements FlatCursor {
     return this.children[this.heap[0]!]!.value();
   }
 
-  /** Forward only: the current child's block, if it is a run source. */
-  flatBlock(): FlatBlock | undefined {
-    if (this.dir !== 1) return undefined;
-    return this.flat[this.heap[0]!]?.flatBlock();
+  /** The current child's block, if it is a run source and the heap is ordered for that direction. */
+  flatBlock(forward: boolean): FlatBlock | undefined {
+    if ((this.dir === 1) !== forward) return undefined;
+    return this.flat[this.heap[0]!]?.flatBlock(forward);
   }
 
   flatIndex(): number {
     return this.flat[this.heap[0]!]!.flatIndex();
   }
 
-  /** The smallest current key of the other children (or the current child's own limit, if smaller). */
-  flatLimit(): Uint8Array | undefined {
+  /**
+   * Forward: the smallest current key of the other children (heap slots 1 and 2); backward: the largest. The
+   * current child's own limit wins when it is nearer.
+   */
+  flatLimit(forward: boolean): Uint8Array | undefined {
     const { heap, keys, size } = this;
-    let lim = this.flat[heap[0]!]!.flatLimit();
+    const dir = forward ? 1 : -1;
+    let lim = this.flat[heap[0]!]!.flatLimit(forward);
     if (size > 1) {
       let k = keys[heap[1]!]!;
       if (size > 2) {
         const r = keys[heap[2]!]!;
-        if (compareInternalKeys(r, k) < 0) k = r;
+        if (compareInternalKeys(r, k) * dir < 0) k = r;
       }
-      if (lim === undefined || compareInternalKeys(k, lim) < 0) lim = k;
+      if (lim === undefined || compareInternalKeys(k, lim) * dir < 0) lim = k;
     }
     return lim;
   }
@@ -141,6 +145,13 @@ class MergingIterator implements FlatCursor {
   flatAdvance(last: number): void {
     const top = this.heap[0]!;
     this.flat[top]!.flatAdvance(last);
+    this.settleTop(top);
+  }
+
+  /** The current child moves before entry `first` (heap ordered backward). */
+  flatRetreat(first: number): void {
+    const top = this.heap[0]!;
+    this.flat[top]!.flatRetreat(first);
     this.settleTop(top);
   }
 
@@ -251,9 +262,6 @@ class MergingIterator implements FlatCursor {
 /**
  * An iterator merging `children` in internal-key order. Takes ownership: close() closes them.
  * With no child it is always invalid; with one it is that child itself.
- * Runs (./flat-cursor.ts), forward only: the current child's run, limited by the smallest current key among the
- * other children (heap slots 1 and 2), so a scan consumes it without a heap step per entry.
- *
  * REQUIRES: no internal key occurs in two children.
  */
 export function newMergingIterator(children: InternalIterator[]): InternalIterator {

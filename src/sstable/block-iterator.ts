@@ -164,4 +164,9 @@ export class BlockIterator implements InternalIterator {
   flatAdvance(last: number): void {
     this.pos = last + 1;
   }
+
+  /** Moves before entry `first`. REQUIRES: 0 <= first <= flatIndex() */
+  flatRetreat(first: number): void {
+    this.pos = first - 1;
+  }
 }

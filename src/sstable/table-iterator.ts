@@ -93,6 +93,12 @@ export class TableIterator implements InternalIterator {
     this.skipForward();
   }
 
+  /** Moves before entry `first` of the current data block, into the previous block if that was its first. */
+  flatRetreat(first: number): void {
+    this.blockIter.flatRetreat(first);
+    this.skipBackward();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
