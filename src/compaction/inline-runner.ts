@@ -5,6 +5,7 @@
 
 import { runJob, type Job, type JobEnv } from './compaction-job.js';
 import type { JobDone, JobRunner } from './job-runner.js';
+import { removeQuietly } from '../manifest/manifest-files.js';
 
 export class InlineRunner implements JobRunner {
   readonly kind = 'inline';
@@ -27,6 +28,15 @@ export class InlineRunner implements JobRunner {
     if (!this.pending) return;
     clearImmediate(this.pending.handle);
     this.execute();
+  }
+
+  removeFiles(paths: readonly string[]): void {
+    // Best effort: an obsolete file left behind is removed by a later sweep.
+    for (const path of paths) removeQuietly(this.env.vfs, path);
+  }
+
+  removalsDone(): Promise<void> {
+    return Promise.resolve();
   }
 
   private execute(): void {

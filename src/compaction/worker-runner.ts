@@ -20,12 +20,16 @@ import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from '
 import { LsmkvError, type ErrorCode } from '../base/errors.js';
 import type { Job, JobResult } from './compaction-job.js';
 import type { JobDone, JobRunner } from './job-runner.js';
+import { nodeVfs } from '../vfs/node-vfs.js';
+import { removeQuietly } from '../manifest/manifest-files.js';
 
 /** Heartbeat silence after which waitSync() gives the worker up for dead. */
 export const WORKER_SILENCE_MS = 10_000;
 
 export interface WorkerReply {
   id: number;
+  /** The acknowledgement of a removeFiles request with this id. */
+  removed?: true;
   result?: JobResult;
   error?: { code?: ErrorCode; message: string; file?: string; offset?: number; stack?: string };
 }
@@ -67,6 +71,9 @@ export class WorkerRunner implements JobRunner {
   private readonly signal = new Int32Array(new SharedArrayBuffer(8));
   private nextId = 1;
   private running: { id: number; done: JobDone } | undefined;
+  /** Ids of removeFiles requests the worker has not acknowledged yet. */
+  private readonly removals = new Set<number>();
+  private removalWaiters: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
   private closed = false;
   private fatal: Error | undefined;
@@ -115,14 +122,44 @@ export class WorkerRunner implements JobRunner {
       queueMicrotask(() => done(err, undefined));
       return;
     }
-    const { worker, port } = this.ensureStarted();
+    const { port } = this.ensureStarted();
     const id = this.nextId++;
     this.running = { id, done };
     this.startWatchdog();
-    worker.ref();
-    port.ref();
+    this.updateRef();
     // A flush job's memtable image is SharedArrayBuffers: shared with the worker, not copied.
     port.postMessage({ id, job });
+  }
+
+  removeFiles(paths: readonly string[]): void {
+    if (paths.length === 0) return;
+    if (this.closed || this.fatal) {
+      // No thread to hand them to: remove them here.
+      // Best effort: an obsolete file left behind is removed by a later sweep.
+      for (const path of paths) removeQuietly(nodeVfs, path);
+      return;
+    }
+    const { port } = this.ensureStarted();
+    const id = this.nextId++;
+    this.removals.add(id);
+    this.updateRef();
+    port.postMessage({ id, remove: [...paths] });
+  }
+
+  removalsDone(): Promise<void> {
+    if (this.removals.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.removalWaiters.push(resolve));
+  }
+
+  /** The thread keeps the process alive only while it has work: a job or removals not yet acknowledged. */
+  private updateRef(): void {
+    if (this.running !== undefined || this.removals.size > 0) {
+      this.worker?.ref();
+      this.port?.ref();
+    } else {
+      this.worker?.unref();
+      this.port?.unref();
+    }
   }
 
   /** The same heartbeat rule as waitSync(), for jobs awaited asynchronously (flush(), close(), async writers). */
@@ -155,12 +192,17 @@ export class WorkerRunner implements JobRunner {
   }
 
   private onReply(m: WorkerReply): void {
+    if (m.removed === true) {
+      this.removals.delete(m.id);
+      this.updateRef();
+      this.wakeIdle();
+      return;
+    }
     const r = this.running;
     if (!r || r.id !== m.id) return;
     this.stopWatchdog();
     this.running = undefined;
-    this.worker?.unref();
-    this.port?.unref();
+    this.updateRef();
     if (m.error) r.done(reviveError(m.error), undefined);
     else r.done(undefined, m.result);
     this.wakeIdle();
@@ -169,6 +211,8 @@ export class WorkerRunner implements JobRunner {
   private onWorkerDeath(e: Error): void {
     this.stopWatchdog();
     this.fatal = e;
+    // Removals it did not acknowledge are lost (best effort); nobody waits for them any more.
+    this.removals.clear();
     const r = this.running;
     this.running = undefined;
     if (r) r.done(e, undefined);
@@ -200,14 +244,19 @@ export class WorkerRunner implements JobRunner {
   }
 
   private wakeIdle(): void {
-    if (this.running) return;
+    if (this.removals.size === 0) {
+      const removed = this.removalWaiters;
+      this.removalWaiters = [];
+      for (const w of removed) w();
+    }
+    if (this.running || this.removals.size > 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
 
   async close(): Promise<void> {
-    if (this.running) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (this.running || this.removals.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     if (this.closed) return;
     this.closed = true;
     this.port?.close();

@@ -338,10 +338,27 @@ export class Background {
     }
   }
 
-  /** Stops scheduling and waits for the running jobs. */
+  /**
+   * Removes obsolete files on the flush runner's thread (see JobRunner.removeFiles): flushes are short, so they
+   * rarely wait behind a job there, and the unlinks are not a turn of this thread.
+   */
+  removeFiles(paths: readonly string[]): void {
+    this.flushRunner.removeFiles(paths);
+  }
+
+  /** Resolves once the obsolete files handed to removeFiles so far are gone. */
+  removalsDone(): Promise<void> {
+    return this.flushRunner.removalsDone();
+  }
+
+  /**
+   * Stops scheduling and waits for the running jobs and the removals handed over. The compaction runner closes
+   * first: installing its last result hands removals to the flush runner, which must still be there to do them.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all([this.flushRunner.close(), this.compactRunner.close()]);
+    await this.compactRunner.close();
+    await this.flushRunner.close();
     this.wakeProgress();
   }
 }

@@ -2,8 +2,9 @@
  * open — opens (creating if allowed) a database directory and recovers it.
  *
  * Recovery: take the LOCK; read CURRENT and replay the MANIFEST (or create both); replay every WAL at or above
- * the recorded log number in order into memtables (the newest WAL tolerates a torn tail, older ones were synced
- * before their successor was written and must be intact); write what was replayed to L0 tables; start a new WAL;
+ * the recorded log number in order into memtables (the newest WAL that holds anything tolerates a torn tail, older
+ * ones were synced before their successor was written and must be intact; empty WALs after it were created ahead
+ * of a rotation that did not happen); write what was replayed to L0 tables; start a new WAL;
  * record it all in one MANIFEST edit; delete files nothing references. After a clean close there is nothing to
  * replay: the newest WAL (empty of batches, clean end) and the MANIFEST are reused, and open writes no file. Nothing acknowledged is lost: every
  * replayed write is in a synced table named by a synced MANIFEST before the old WAL is deleted.
@@ -202,11 +203,16 @@ function replayLogs(vfs: Vfs, dir: string, codec: Codec, opts: Options, versions
       : manifestName;
   let batches = 0;
   let lastEndedCleanly = false;
+  // The newest WAL that holds anything may have a torn tail. WALs after it are empty: created ahead of a rotation
+  // (db.ts maybePrepareNextWal) that never came, so their predecessor was not synced for them.
+  let newestWritten = logs.length - 1;
+  while (newestWritten > 0 && vfs.size(`${dir}/${logFileName(logs[newestWritten]!)}`) === 0) newestWritten--;
   logs.forEach((number, i) => {
     const name = logFileName(number);
     const data = vfs.readFile(`${dir}/${name}`);
     let predecessor: { number: number; lastSequence: number } | undefined;
-    const summary = replayWal(data, name, codec, i === logs.length - 1 ? 'tolerate-tail' : 'strict', (payload, offset) => {
+    const mode = i >= newestWritten ? 'tolerate-tail' : 'strict';
+    const summary = replayWal(data, name, codec, mode, (payload, offset) => {
       batches++;
       const first = batchFirstSequence(payload);
       if (first > expected) {

@@ -60,8 +60,9 @@ export function setCurrent(vfs: Vfs, dir: string, manifestNumber: number, tempNu
 }
 
 /**
- * Removes a half-written file (a temp file, a new MANIFEST) while an error is being reported; a failure here
- * must not hide that error, and the file is left for the obsolete-file sweep.
+ * Removes a file, best effort: a half-written file (a temp file, a new MANIFEST) while an error is being reported,
+ * or an obsolete file (the background's removals). A failure here must not hide an error being reported or stop
+ * other removals; the file is left for the obsolete-file sweep.
  */
 export function removeQuietly(vfs: Vfs, path: string): void {
   try {
