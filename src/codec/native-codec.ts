@@ -139,9 +139,14 @@ export function nativeArgumentError(fn: string, status: number): Error {
   return new entry[0](`codec: native ${fn}: ${entry[1]}`);
 }
 
-/** A u32 the binding wrote in machine order at b[at]. */
+/**
+ * A u32 the binding wrote in machine order at b[at]. Byte arithmetic rather than Buffer#readUInt32LE, whose range
+ * checks showed at ~2% of a cache-missing point read (two reads per block); REQUIRES: at + 4 <= b.length.
+ */
 const readU32: (b: Buffer, at: number) => number =
-  endianness() === 'LE' ? (b, at) => b.readUInt32LE(at) : (b, at) => b.readUInt32BE(at);
+  endianness() === 'LE'
+    ? (b, at) => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0
+    : (b, at) => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 
 /** Largest CodecStatus number; decoded sizes are always above it (the smallest is 20). */
 const MAX_CODEC_STATUS = CodecStatus.BAD_CHECKSUM;

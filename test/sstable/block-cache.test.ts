@@ -92,4 +92,50 @@ describe('BlockCache', () => {
     expect(cache.hits + cache.misses).toBe(5000);
     expect(cache.hits).toBeGreaterThan(0);
   });
+
+  it('matches a reference LRU under random gets, inserts, re-inserts, file evictions and clears', () => {
+    const capacity = 40_000;
+    const cache = new BlockCache(capacity);
+    /** Reference: entries in LRU order, most recent last. */
+    let model: Array<{ file: number; offset: number; block: DecodedBlock; charge: number }> = [];
+    const used = (): number => model.reduce((n, e) => n + e.charge, 0);
+    let seed = 7;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    let hits = 0;
+    for (let i = 0; i < 6000; i++) {
+      const op = next() % 100;
+      const file = next() % 4;
+      const offset = (next() % 40) * 512;
+      const at = model.findIndex((e) => e.file === file && e.offset === offset);
+      if (op < 60) {
+        const got = cache.get(file, offset);
+        if (at < 0) expect(got).toBeUndefined();
+        else {
+          hits++;
+          const [e] = model.splice(at, 1);
+          expect(got).toBe(e!.block);
+          model.push(e!);
+        }
+      } else if (op < 97) {
+        const b = block(next() % (op < 62 ? 50_000 : 4000));
+        cache.insert(file, offset, b);
+        const charge = blockCharge(b);
+        if (charge <= capacity) {
+          if (at >= 0) model.splice(at, 1);
+          model.push({ file, offset, block: b, charge });
+          while (used() > capacity) model.shift();
+        }
+      } else if (op < 99) {
+        cache.evictFile(file);
+        model = model.filter((e) => e.file !== file);
+      } else {
+        cache.clear();
+        model = [];
+      }
+      expect(cache.size).toBe(model.length);
+      expect(cache.usage).toBe(used());
+    }
+    expect(cache.hits).toBe(hits);
+    for (const e of model) expect(cache.get(e.file, e.offset)).toBe(e.block);
+  });
 });
