@@ -16,6 +16,7 @@
         'native/snappy.cc',
         'native/snappy-binding.cc',
         'native/skiplist-link.cc',
+        'native/skiplist-stage.cc',
       ],
       'include_dirs': [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -3,7 +3,7 @@
  * the first ~9 bytes '0' for every key), 100-byte values, written in batches of 1000 the way the db commits them
  * (one encoded write-batch payload per batch), plus random gets that hit and miss (the odd numbers 2·i + 1).
  *
- *   npx tsc -p . && node dist/bench/memtable.bench.js [--n 1000000] [--runs 5] [--only substring]
+ *   npx tsc -p . && node --expose-gc dist/bench/memtable.bench.js [--n 1000000] [--runs 5] [--only substring]
  *
  * Each task runs whole passes (n inserts into a fresh memtable, 100 K gets, one full scan, ...) `runs` times after
  * one warm-up pass; the line printed is operations per second from the median pass (and from the best one), by
@@ -13,13 +13,13 @@
  * Then, when the addon is built, TypeScript against native linkStaged (Codec.linkStaged), alternating the two in
  * this process pass by pass (JS, native, JS, ...; `runs` passes each) on the random and the sequential batches:
  * link-only CPU time per key (the linkStaged calls) and whole-fill ops/s by CPU time, medians, with
- * the native/JS ratio.
+ * the native/JS ratio; and a third variant that also stages each batch natively (MemTable.stageBatch).
  */
 
 import { ValueKind, MAX_SEQUENCE, makeInternalKey } from '../src/base/internal-key.js';
 import { WriteBatch, forEachBatchOp } from '../src/batch/write-batch.js';
 import { codecFor } from '../src/codec/loader.js';
-import { MemTable, type StagedLinker } from '../src/memtable/memtable.js';
+import { type BatchStager, MemTable, type StagedLinker } from '../src/memtable/memtable.js';
 
 function random(seed: number): () => number {
   let a = seed >>> 0;
@@ -180,12 +180,12 @@ function main(): void {
 }
 
 /** One fill (stage + linkStaged per batch): [linkStaged CPU seconds, whole-fill CPU seconds]. */
-function timedFill(batches: Uint8Array[], linker: StagedLinker | undefined): [number, number] {
-  const mt = new MemTable({ linker });
+function timedFill(batches: Uint8Array[], linker: StagedLinker | undefined, stager?: BatchStager): [number, number] {
+  const mt = new MemTable({ linker, stager });
   let link = 0;
   const c0 = process.cpuUsage();
   for (const p of batches) {
-    forEachBatchOp(p, (kind, key, v, s) => mt.stage(s, kind, key, v));
+    if (!mt.stageBatch(p)) forEachBatchOp(p, (kind, key, v, s) => mt.stage(s, kind, key, v));
     const t0 = process.cpuUsage();
     mt.linkStaged();
     const t = process.cpuUsage(t0);
@@ -197,8 +197,9 @@ function timedFill(batches: Uint8Array[], linker: StagedLinker | undefined): [nu
 
 function compareLinkers(randomBatches: Uint8Array[], seqBatches: Uint8Array[], n: number, runs: number, only: string) {
   let linker: StagedLinker | undefined;
+  let stager: BatchStager | undefined;
   try {
-    linker = codecFor('native').linkStaged;
+    ({ linkStaged: linker, stageBatch: stager } = codecFor('native'));
   } catch (e) {
     console.log(`linkStaged TypeScript vs native: skipped (${(e as Error).message})`);
     return;
@@ -209,23 +210,26 @@ function compareLinkers(randomBatches: Uint8Array[], seqBatches: Uint8Array[], n
     ['fillseq', seqBatches],
   ] as const) {
     if (only !== '' && !`linkStaged ${name}`.includes(only)) continue;
-    timedFill(batches, undefined);
-    timedFill(batches, linker);
-    const times = { ts: [[], []] as number[][], native: [[], []] as number[][] };
-    for (let i = 0; i < runs; i++) {
-      for (const side of ['ts', 'native'] as const) {
-        const [link, cpu] = timedFill(batches, side === 'ts' ? undefined : linker);
+    const sides = { ts: [undefined, undefined], native: [linker, undefined], staged: [linker, stager] } as const;
+    type Side = keyof typeof sides;
+    const times = { ts: [[], []] as number[][], native: [[], []] as number[][], staged: [[], []] as number[][] };
+    for (let i = -1; i < runs; i++) {
+      for (const side of ['ts', 'native', 'staged'] as const) {
+        (globalThis as { gc?: () => void }).gc?.(); // the previous pass's ~165 MB, not charged to this one
+        const [link, cpu] = timedFill(batches, sides[side][0], sides[side][1]);
+        if (i < 0) continue; // warm-up
         times[side][0]!.push(link);
         times[side][1]!.push(cpu);
       }
     }
-    const nsPerKey = (side: 'ts' | 'native'): number => (median(times[side][0]!) * 1e9) / n;
-    const fillRate = (side: 'ts' | 'native'): number => n / median(times[side][1]!);
+    const nsPerKey = (side: Side): number => (median(times[side][0]!) * 1e9) / n;
+    const fillRate = (side: Side): number => n / median(times[side][1]!);
+    const rate = (side: Side): string => Math.round(fillRate(side)).toLocaleString('en-US');
     console.log(
       `linkStaged ${name} ${n}: link CPU ns/key TS ${nsPerKey('ts').toFixed(0)} native ${nsPerKey('native').toFixed(0)} ` +
-        `(${(nsPerKey('ts') / nsPerKey('native')).toFixed(2)}x); fill CPU ops/s TS ` +
-        `${Math.round(fillRate('ts')).toLocaleString('en-US')} native ` +
-        `${Math.round(fillRate('native')).toLocaleString('en-US')} (${(fillRate('native') / fillRate('ts')).toFixed(2)}x)`,
+        `(${(nsPerKey('ts') / nsPerKey('native')).toFixed(2)}x); fill CPU ops/s TS ${rate('ts')}, native link ` +
+        `${rate('native')} (${(fillRate('native') / fillRate('ts')).toFixed(2)}x), native stageBatch + link ` +
+        `${rate('staged')} (${(fillRate('staged') / fillRate('ts')).toFixed(2)}x)`,
     );
   }
 }

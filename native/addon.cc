@@ -11,6 +11,7 @@
 #include "bloom.h"
 #include "checksum.h"
 #include "skiplist-link.h"
+#include "skiplist-stage.h"
 #include "snappy-binding.h"
 #include "status.h"
 
@@ -47,6 +48,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("writeBlock", Napi::Function::New(env, WriteBlock, "writeBlock"));
   exports.Set("readBlock", Napi::Function::New(env, ReadBlock, "readBlock"));
   exports.Set("linkStaged", Napi::Function::New(env, LinkStagedJs, "linkStaged"));
+  exports.Set("stageBatch", Napi::Function::New(env, StageBatchJs, "stageBatch"));
   exports.Set("codecStatus", CodecStatusObject(env));
   return exports;
 }

@@ -23,15 +23,10 @@ using skiplist::kW0;
 // finger search is a few cached steps) and tiny ones the finger search.
 constexpr int32_t kInterleaveMin = 2;
 
-Napi::Value Status(Napi::Env env, SkipListStatus s) { return Napi::Number::New(env, static_cast<int32_t>(s)); }
+Napi::Value Status(Napi::Env env, SkipListStatus s) { return SkipListStatusValue(env, s); }
 
 bool GetInt32Array(napi_env env, napi_value v, int32_t** data, size_t* length) {
-  napi_typedarray_type type;
-  void* bytes = nullptr;
-  if (napi_get_typedarray_info(env, v, &type, length, &bytes, nullptr, nullptr) != napi_ok) return false;
-  if (type != napi_int32_array) return false;
-  *data = static_cast<int32_t*>(bytes);
-  return true;
+  return GetSkipListArray(env, v, napi_int32_array, data, length);
 }
 
 bool GetSmallInt(napi_env env, napi_value v, int64_t min, int64_t max, int64_t* out) {

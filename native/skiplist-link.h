@@ -29,6 +29,23 @@ enum class SkipListStatus : int32_t {
   kBadBatch = -104,
 };
 
+// The status as a JS number (the error path of the memtable calls).
+inline Napi::Value SkipListStatusValue(Napi::Env env, SkipListStatus s) {
+  return Napi::Number::New(env, static_cast<int32_t>(s));
+}
+
+// A typed array of JS type `want` (a SharedArrayBuffer's included): its data and element count, or false.
+template <typename T>
+bool GetSkipListArray(napi_env env, napi_value v, napi_typedarray_type want, T** data, size_t* length) {
+  napi_typedarray_type type;
+  void* bytes = nullptr;
+  if (napi_get_typedarray_info(env, v, &type, length, &bytes, nullptr, nullptr) != napi_ok || type != want) {
+    return false;
+  }
+  *data = static_cast<T*>(bytes);
+  return true;
+}
+
 // JS: linkStaged(links: Int32Array, staged: Int32Array, count: number, height: number, chunks: Uint8Array[])
 //       -> the skiplist's new height (1..12) | SkipListStatus (< 0).
 // staged[0, count) are node positions whose prev slot holds the node's height (MemTable.stage); on success

@@ -94,6 +94,14 @@ export interface Codec {
     height: number,
     chunks: readonly Uint8Array[],
   ) => number;
+  /** Native only: the memtable's batch stager (BatchStager in src/memtable/memtable.ts, which documents it). */
+  readonly stageBatch?: (
+    payload: Uint8Array,
+    state: Int32Array,
+    links: Int32Array,
+    staged: Int32Array,
+    chunk: Uint8Array,
+  ) => number;
 }
 
 /**

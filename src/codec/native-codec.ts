@@ -92,6 +92,8 @@ export interface NativeBinding {
   readBlock(stored: Uint8Array, out: Uint8Array): number;
   /** The memtable's batch link (native/skiplist-link.h): the new height (1..12) or a SkipListStatus (< 0). */
   linkStaged(links: Int32Array, staged: Int32Array, count: number, height: number, chunks: readonly Uint8Array[]): number;
+  /** The memtable's batch stager (native/skiplist-stage.h): 1 done, 0 stopped, or a SkipListStatus (< 0). */
+  stageBatch(payload: Uint8Array, state: Int32Array, links: Int32Array, staged: Int32Array, chunk: Uint8Array): number;
   /** native/status.h CodecStatus, by the names used in codec.ts. */
   codecStatus: Record<string, number>;
 }
@@ -318,6 +320,13 @@ export function createNativeCodec(binding: NativeBinding): Codec {
       const h = binding.linkStaged(links, staged, count, height, chunks);
       if (h < 0) throw nativeSkipListError('linkStaged', h);
       return h;
+    },
+    stageBatch(payload, state, links, staged, chunk): number {
+      const r = binding.stageBatch(payload, state, links, staged, chunk);
+      if (r >= 0) return r;
+      // A malformed payload: the memtable leaves it to forEachBatchOp, which reports where it is damaged.
+      if (r === SkipListStatus.BAD_BATCH) return -1;
+      throw nativeSkipListError('stageBatch', r);
     },
   };
 }

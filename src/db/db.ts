@@ -365,7 +365,10 @@ export class Db {
     }
     const mem = this.mem;
     // Staged and linked in key order as one run (src/memtable/memtable.ts linkStaged: sequential fills ~1.5x).
-    for (const p of payloads) forEachBatchOp(p, (kind, key, value, s) => mem.stage(s, kind, key, value));
+    for (const p of payloads) {
+      // One native call per batch when the codec has a stager, else op by op.
+      if (!mem.stageBatch(p)) forEachBatchOp(p, (kind, key, value, s) => mem.stage(s, kind, key, value));
+    }
     mem.linkStaged();
     this.lastSequence = seq - 1;
     this.userBytesWritten += bytes;
@@ -587,10 +590,10 @@ export class Db {
 
   // ---- reads ---------------------------------------------------------------------------------------------------
 
-  /** A memtable that links write groups with the codec's native linker when it has one (native codec only). */
+  /** A memtable that stages and links write groups natively when the codec can (native codec only). */
   private newMemTable(): MemTable {
-    const linker = this.codec.linkStaged;
-    return linker === undefined ? new MemTable() : new MemTable({ linker });
+    const { linkStaged: linker, stageBatch: stager } = this.codec;
+    return new MemTable({ linker, stager });
   }
 
   private memtablesNewestFirst(): MemTable[] {

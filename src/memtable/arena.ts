@@ -12,6 +12,7 @@
  * postMessage orders before their reads.
  *
  * allocate() returns the offset and leaves the chunk index in `lastChunk`, so that it needs no result object.
+ * Native staging writes into the current chunk directly and reports how far with advanceCurrent().
  * Who may call: src/memtable/memtable.ts only.
  */
 
@@ -69,6 +70,27 @@ export class Arena {
     this.usedBytes += n;
     this.lastChunk = this.current;
     return 0;
+  }
+
+  /** Index of the chunk small entries go to, or -1 before the first allocation. */
+  get currentChunk(): number {
+    return this.current;
+  }
+
+  /** Bytes in use in the current chunk. */
+  get currentUsed(): number {
+    return this.currentOffset;
+  }
+
+  /**
+   * Takes note that a native stager (MemTable.stageBatch) wrote entries into the current chunk up to `offset`,
+   * as allocate() calls that fit would have.
+   * REQUIRES: currentChunk >= 0; currentUsed <= offset <= that chunk's length.
+   */
+  advanceCurrent(offset: number): void {
+    this.usedBytes += offset - this.currentOffset;
+    this.currentOffset = offset;
+    this.lastChunk = this.current;
   }
 
   image(): ArenaImage {

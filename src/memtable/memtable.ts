@@ -58,6 +58,7 @@
  * ~10%, newNode (arena copy) ~7%, the sort ~4%, forEachBatchOp's two views per op plus GC ~10%.
  */
 
+import { getFixed32, getFixed64, getVarint, varintValue } from '../base/coding.js';
 import { LsmkvError, ErrorCode } from '../base/errors.js';
 import { KIND_FOR_SEEK, TRAILER_SIZE, ValueKind, putTrailer, trailerSequence } from '../base/internal-key.js';
 import type { InternalIterator } from '../base/iterator.js';
@@ -114,11 +115,42 @@ export type StagedLinker = (
   chunks: readonly Uint8Array[],
 ) => number;
 
+/**
+ * A native batch stager (Codec.stageBatch, native/skiplist-stage.cc): stages the ops of an encoded write batch
+ * (docs/FORMAT.md "Write batch") from op state[STAGE_OP] at byte state[STAGE_POS] on, as stage() would, into
+ * `chunk` (the arena's current chunk, from byte state[STAGE_OFFSET]), `links` and `staged`, updating `state`.
+ * Returns 1 when every op is staged, 0 when it stopped at an op that does not fit (the caller stages that one),
+ * -1 for a malformed payload (only on the first call; nothing staged). Never allocates.
+ */
+export type BatchStager = (
+  payload: Uint8Array,
+  state: Int32Array,
+  links: Int32Array,
+  staged: Int32Array,
+  chunk: Uint8Array,
+) => number;
+
+/** Slots of a BatchStager's state array. DO NOT CHANGE without StageSlot in native/skiplist-stage.h. */
+export const StageSlot = {
+  POS: 0,
+  OP: 1,
+  RNG: 2,
+  LINKS_USED: 3,
+  COUNT: 4,
+  CHUNK: 5,
+  OFFSET: 6,
+} as const;
+const STAGE_SLOTS = 7;
+const BATCH_HEADER_BYTES = 12;
+const NO_CHUNK: Uint8Array = new Uint8Array(0);
+
 export interface MemTableOptions {
   /** Arena chunk bytes, default 4 MiB; entries larger than a quarter of it get their own chunk. */
   chunkSize?: number;
   /** Links staged batches natively (one call per linkStaged); linkStaged below is its TypeScript twin. */
   linker?: StagedLinker;
+  /** Stages whole write batches natively (stageBatch); stage() per op is its TypeScript twin. */
+  stager?: BatchStager;
 }
 
 /** Callback of forEachRaw: entry key is chunk[keyStart, keyEnd) (an internal key), value chunk[keyEnd, valueEnd). */
@@ -138,6 +170,8 @@ export class MemTable implements SkipListNodes {
   private staged = new Int32Array(1024);
   private stagedCount = 0;
   private readonly linker: StagedLinker | undefined;
+  private readonly stager: BatchStager | undefined;
+  private readonly stageState = new Int32Array(STAGE_SLOTS);
 
   constructor(options?: MemTableOptions) {
     const chunkSize = options?.chunkSize ?? DEFAULT_CHUNK_SIZE;
@@ -148,6 +182,7 @@ export class MemTable implements SkipListNodes {
     }
     this.arena = new Arena(chunkSize);
     this.linker = options?.linker;
+    this.stager = options?.stager;
     this.links = new Int32Array(new SharedArrayBuffer(INITIAL_LINK_INTS * 4));
     this.linksUsed = F_NEXT + MAX_HEIGHT;
   }
@@ -198,6 +233,68 @@ export class MemTable implements SkipListNodes {
     }
     this.staged[n++] = p;
     this.stagedCount = n;
+  }
+
+  /**
+   * Stages every op of an encoded write batch (op i gets sequence firstSeq + i) with the native stager, in one
+   * call per batch (plus one per arena chunk it fills): the same bytes as stage() per op. Returns false, having
+   * staged nothing, when there is no stager or the payload is malformed; the caller then walks the ops itself
+   * (forEachBatchOp, which reports the damage) and calls stage().
+   * REQUIRES: as stage() for every op.
+   */
+  stageBatch(payload: Uint8Array): boolean {
+    if (this.isFrozen) throw new LsmkvError(ErrorCode.READ_ONLY, 'memtable: stageBatch on a frozen memtable');
+    const stager = this.stager;
+    if (stager === undefined || payload.length < BATCH_HEADER_BYTES) return false;
+    const count = getFixed32(payload, 8);
+    // Every op takes at least 2 payload bytes; a larger count is malformed (and must not size the arrays).
+    if (count > (payload.length - BATCH_HEADER_BYTES) / 2) return false;
+    // Room for every op beforehand, as stage() would grow them op by op: the stager never allocates.
+    if (this.stagedCount + count > this.staged.length) {
+      const bigger = new Int32Array(Math.max(this.staged.length * 2, this.stagedCount + count));
+      bigger.set(this.staged.subarray(0, this.stagedCount));
+      this.staged = bigger;
+    }
+    const need = this.linksUsed + count * (F_NEXT + MAX_HEIGHT);
+    if (need > this.links.length) this.growLinks(need);
+    const st = this.stageState;
+    st[StageSlot.POS] = BATCH_HEADER_BYTES;
+    st[StageSlot.OP] = 0;
+    const arena = this.arena;
+    for (;;) {
+      st[StageSlot.RNG] = this.rng;
+      st[StageSlot.LINKS_USED] = this.linksUsed;
+      st[StageSlot.COUNT] = this.stagedCount;
+      const current = arena.currentChunk;
+      st[StageSlot.CHUNK] = current;
+      st[StageSlot.OFFSET] = arena.currentUsed;
+      const done = stager(payload, st, this.links, this.staged, current < 0 ? NO_CHUNK : arena.chunks[current]!);
+      if (done < 0) return false;
+      this.rng = st[StageSlot.RNG]!;
+      this.linksUsed = st[StageSlot.LINKS_USED]!;
+      this.stagedCount = st[StageSlot.COUNT]!;
+      if (current >= 0) arena.advanceCurrent(st[StageSlot.OFFSET]!);
+      if (done === 1) return true;
+      // The op at POS does not fit the current chunk: stage() allocates (a new or a dedicated chunk).
+      st[StageSlot.POS] = this.stageOpAt(payload, st[StageSlot.POS]!, getFixed64(payload, 0) + st[StageSlot.OP]!);
+      st[StageSlot.OP]!++;
+    }
+  }
+
+  /** Stages the batch op at payload[pos] with sequence seq; returns the position after it. REQUIRES: well-formed. */
+  private stageOpAt(payload: Uint8Array, pos: number, seq: number): number {
+    const kind = payload[pos]!;
+    pos = getVarint(payload, pos + 1, payload.length);
+    const key = payload.subarray(pos, pos + varintValue.v);
+    pos += varintValue.v;
+    let value = NO_CHUNK;
+    if (kind === ValueKind.Value) {
+      pos = getVarint(payload, pos, payload.length);
+      value = payload.subarray(pos, pos + varintValue.v);
+      pos += varintValue.v;
+    }
+    this.stage(seq, kind, key, value);
+    return pos;
   }
 
   /**

@@ -4,12 +4,15 @@
  * array, arena chunks, height, count) for seeded random batches, sequential and reversed keys, duplicate user keys
  * with different sequences, long keys sharing 16-byte prefixes, empty keys and tiny chunks. Damaged link arrays
  * and wrong arguments give the mirrored status as a RangeError, never a crash. The status numbers in
- * skiplist-link.h match SkipListStatus in native-codec.ts.
+ * skiplist-link.h match SkipListStatus in native-codec.ts. Likewise the native batch stager (Codec.stageBatch)
+ * against stage() per op: the whole memtable byte-identical, also with tiny chunks that make it stop and resume
+ * and with dedicated chunks; a malformed payload stages nothing.
  */
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_SEQUENCE, ValueKind } from '../../src/base/internal-key.js';
+import { forEachBatchOp, WriteBatch } from '../../src/batch/write-batch.js';
 import { SkipListStatus } from '../../src/codec/native-codec.js';
 import { MemTable, type MemTableImage, type MemTableOptions } from '../../src/memtable/memtable.js';
 import { prng } from '../helpers/model.js';
@@ -53,13 +56,18 @@ function bytesOf(image: MemTableImage): { links: Buffer; chunks: Buffer[]; rest:
 function expectParity(batches: readonly Op[][], chunkSize?: number, addSingles = false): MemTable {
   const ts = apply(batches, { chunkSize }, addSingles);
   const nat = apply(batches, { chunkSize, linker: linker! }, addSingles);
+  expectSameBytes(ts, nat);
+  return nat;
+}
+
+/** Frozen memtables a and b hold the same bytes: link array in use, arena chunks, height, count, sizes. */
+function expectSameBytes(ts: MemTable, nat: MemTable): void {
   const a = bytesOf(ts.image());
   const b = bytesOf(nat.image());
   expect(b.rest).toEqual(a.rest);
   expect(b.links.equals(a.links)).toBe(true);
   expect(b.chunks.length).toBe(a.chunks.length);
   b.chunks.forEach((c, i) => expect(c.equals(a.chunks[i]!)).toBe(true));
-  return nat;
 }
 
 /** Splits ops into batches of random sizes in [1, maxBatch]. */
@@ -214,6 +222,105 @@ describe.skipIf(linker === undefined)('native linkStaged on damaged input', () =
     for (let p = s.links[9]!; p !== 0; p = s.links[p + 9]!) s.links.set(words, p + 5);
     for (let p = s.links[9]!; p !== 0; p = s.links[p + 9]!) s.links[p + 0] = 77;
     fail(() => linker!(s.links, s.staged, 3, 12, s.chunks), SkipListStatus.BAD_LINKED_NODE);
+  });
+});
+
+const stager = native?.stageBatch;
+
+/** Encoded batch payloads of the given op batches (op i of a batch gets firstSeq + i, as the db numbers them). */
+function payloadsOf(batches: readonly Op[][]): Uint8Array[] {
+  return batches.map((b) => {
+    const wb = new WriteBatch();
+    for (const o of b) {
+      if (o.kind === ValueKind.Value) wb.put(o.key, o.value);
+      else wb.delete(o.key);
+    }
+    return Buffer.from(wb.payload(b[0]!.seq));
+  });
+}
+
+/** TypeScript (forEachBatchOp + stage, JS link) against native (stageBatch + native link): byte-identical. */
+function expectStageParity(batches: readonly Op[][], chunkSize?: number): MemTable {
+  const payloads = payloadsOf(batches);
+  const ts = new MemTable({ chunkSize });
+  const nat = new MemTable({ chunkSize, linker: linker!, stager: stager! });
+  for (const p of payloads) {
+    forEachBatchOp(p, (kind, key, value, seq) => ts.stage(seq, kind, key, value));
+    ts.linkStaged();
+    expect(nat.stageBatch(p)).toBe(true);
+    nat.linkStaged();
+  }
+  ts.freeze();
+  nat.freeze();
+  expectSameBytes(ts, nat);
+  return nat;
+}
+
+describe.skipIf(stager === undefined)('native stageBatch parity with stage() per op', () => {
+  it('seeded random batches: short, long, empty keys, deletions, values of 0..30 bytes', () => {
+    for (const seed of [21, 22, 23]) {
+      const rnd = prng(seed);
+      const all = ops(3000, rnd, () => randomKey(rnd, Buffer.from('0000000000000000'), 12, 8));
+      expectStageParity(batched(all, rnd, 400));
+    }
+  });
+
+  it('tiny chunks: batches that fill several chunks, values big enough for dedicated chunks, 2^40 sequences', () => {
+    const rnd = prng(24);
+    const all = ops(3000, rnd, () => randomKey(rnd, new Uint8Array(0), 20, 16), 2 ** 40);
+    for (let i = 0; i < all.length; i += 31) {
+      all[i] = { ...all[i]!, kind: ValueKind.Value, value: Buffer.alloc(200 + (i % 500), i & 0xff) };
+    }
+    const mt = expectStageParity(batched(all, rnd, 300), 1024);
+    expect(mt.image().arena.chunks.length).toBeGreaterThan(100);
+  });
+
+  it('sequential db_bench batches of 1000 (100-byte values), and single-op batches', () => {
+    const rnd = prng(25);
+    const all = ops(6000, rnd, dec).map((o) => ({ ...o, kind: ValueKind.Value, value: Buffer.alloc(100, 7) }));
+    expectStageParity(batched(all, () => 0.999, 1000));
+    expectStageParity(batched(all.slice(0, 300), () => 0, 1));
+  });
+
+  it('a malformed payload stages nothing and returns false (forEachBatchOp then reports it)', () => {
+    const [good] = payloadsOf([ops(20, prng(26), dec)]);
+    const damaged: Uint8Array[] = [
+      good!.subarray(0, good!.length - 1),
+      Buffer.concat([good!, Buffer.of(0)]),
+      good!.subarray(0, 11),
+      Buffer.from(good!).fill(7, 12, 13),
+      Buffer.from(good!).fill(0xff, 4, 8),
+      Buffer.from(good!).fill(0xff, 8, 12),
+    ];
+    for (const p of damaged) {
+      const mt = new MemTable({ linker: linker!, stager: stager! });
+      const before = mt.approximateBytes;
+      expect(mt.stageBatch(p)).toBe(false);
+      mt.linkStaged();
+      expect(mt.count).toBe(0);
+      expect(mt.approximateBytes).toBe(before);
+      expect(() => forEachBatchOp(p, () => {})).toThrow(/batch/);
+    }
+    expect(new MemTable().stageBatch(good!)).toBe(false);
+  });
+
+  it('rejects wrong arguments with BAD_ARGUMENTS', () => {
+    const [good] = payloadsOf([ops(5, prng(27), dec)]);
+    const st = new Int32Array(7);
+    const links = new Int32Array(4096);
+    const staged = new Int32Array(16);
+    const chunk = new Uint8Array(1024);
+    st.set([12, 0, 1, 21, 0, 0, 0]);
+    expect(stager!(good!, st, links, staged, chunk)).toBe(1);
+    const bad: [Uint8Array, Int32Array, Int32Array, Int32Array, Uint8Array][] = [
+      [good!, new Int32Array(6), links, staged, chunk],
+      [good!, Int32Array.of(12, 0, 1, 5, 0, 0, 0), links, staged, chunk],
+      [good!, Int32Array.of(12, 0, 1, 21, 17, 0, 0), links, staged, chunk],
+      [good!, Int32Array.of(12, 0, 1, 21, 0, 0, 2000), links, staged, chunk],
+      [good!, Int32Array.of(9, 0, 1, 21, 0, 0, 0), links, staged, chunk],
+      [good!, st, new Uint32Array(8) as never, staged, chunk],
+    ];
+    for (const args of bad) expect(() => stager!(...args)).toThrow(/native stageBatch: expected/);
   });
 });
 
