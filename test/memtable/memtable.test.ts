@@ -414,3 +414,24 @@ describe('MemTable', () => {
     expect(() => it.seek(new Uint8Array(3))).toThrow(RangeError);
   });
 });
+
+describe('MemTable.stageBatch without a native stager', () => {
+  it('returns false and stages nothing, so the caller stages op by op; a frozen memtable refuses it', () => {
+    const mt = new MemTable();
+    // A well-formed one-op batch: first sequence 1, count 1, put "k" -> "v".
+    const payload = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0x6b, 1, 0x76]);
+    const before = mt.approximateBytes;
+    expect(mt.stageBatch(payload)).toBe(false);
+    mt.linkStaged();
+    expect(mt.count).toBe(0);
+    expect(mt.approximateBytes).toBe(before);
+    mt.freeze();
+    let error: unknown;
+    try {
+      mt.stageBatch(payload);
+    } catch (e) {
+      error = e;
+    }
+    expect(isLsmkvError(error) && error.code).toBe(ErrorCode.READ_ONLY);
+  });
+});
