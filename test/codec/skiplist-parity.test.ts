@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_SEQUENCE, ValueKind } from '../../src/base/internal-key.js';
 import { forEachBatchOp, WriteBatch } from '../../src/batch/write-batch.js';
-import { SkipListStatus } from '../../src/codec/native-codec.js';
+import { type NativeBinding, SkipListStatus, createNativeCodec } from '../../src/codec/native-codec.js';
 import { MemTable, type MemTableImage, type MemTableOptions } from '../../src/memtable/memtable.js';
 import { prng } from '../helpers/model.js';
 import { loadNativeForTests } from './load-native.js';
@@ -321,6 +321,16 @@ describe.skipIf(stager === undefined)('native stageBatch parity with stage() per
       [good!, st, new Uint32Array(8) as never, staged, chunk],
     ];
     for (const args of bad) expect(() => stager!(...args)).toThrow(/native stageBatch: expected/);
+  });
+});
+
+describe('a binary built before the memtable calls', () => {
+  it('gives a native codec without linkStaged/stageBatch, so memtables stay in TypeScript', () => {
+    const old = createNativeCodec({} as NativeBinding);
+    expect(old.linkStaged).toBeUndefined();
+    expect(old.stageBatch).toBeUndefined();
+    const mt = new MemTable({ linker: old.linkStaged, stager: old.stageBatch });
+    expect(mt.stageBatch(payloadsOf([ops(3, prng(28), dec)])[0]!)).toBe(false);
   });
 });
 
