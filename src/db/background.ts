@@ -7,7 +7,8 @@
  * fillrandom spent ~20% of its time stalled with one shared runner). Each runner runs one job at a time; the two
  * can run together because a flush only adds an L0 file and a compaction only replaces files it picked, and both
  * results are installed on the main thread, one edit at a time. Results are installed on the main
- * thread with one MANIFEST edit each; then obsolete files are deleted. A background error (I/O, corruption in an
+ * thread with one MANIFEST edit each, after its fsync completes off the event loop (VersionSet.logAndApplyAsync;
+ * until then the job's outputs stay protected and nothing new is picked); then obsolete files are deleted. A background error (I/O, corruption in an
  * input) is fatal for writes: the host turns read-only and reports it.
  *
  * Stalls: writers ask waitForProgressSync() (blocks this thread until the running job has been installed) or
@@ -89,6 +90,9 @@ export class Background {
   private progressWaiters: Array<() => void> = [];
   private stopped = false;
   private error: Error | undefined;
+  /** A flush / compaction whose edit waits for its asynchronous MANIFEST fsync (VersionSet.logAndApplyAsync). */
+  private flushInstalling = false;
+  private compactInstalling = false;
 
   constructor(
     private readonly host: BackgroundHost,
@@ -96,9 +100,9 @@ export class Background {
     private readonly compactRunner: JobRunner,
   ) {}
 
-  /** True while any job runs. */
+  /** True while any job runs or waits for its edit to be installed. */
   get busy(): boolean {
-    return this.flushRunner.busy || this.compactRunner.busy;
+    return this.flushRunner.busy || this.compactRunner.busy || this.flushInstalling || this.compactInstalling;
   }
 
   get flushing(): boolean {
@@ -126,10 +130,24 @@ export class Background {
 
   /** Starts the most urgent flush and compaction on whichever runner is idle. */
   maybeSchedule(): void {
-    if (!this.stopped && this.error === undefined && !this.flushRunner.busy && this.host.imm.length > 0) {
+    if (
+      !this.stopped &&
+      this.error === undefined &&
+      !this.flushRunner.busy &&
+      !this.flushInstalling &&
+      this.host.imm.length > 0
+    ) {
       this.startFlush();
     }
-    while (!this.stopped && this.error === undefined && !this.compactRunner.busy) {
+    // No pick while an edit is pending: a trivial move's synchronous edit would install it first, and its
+    // completion would schedule again from inside this loop.
+    while (
+      !this.stopped &&
+      this.error === undefined &&
+      !this.compactRunner.busy &&
+      !this.flushInstalling &&
+      !this.compactInstalling
+    ) {
       const m = this.manual[0];
       if (m !== undefined) {
         if (this.startManualStep(m)) return;
@@ -163,26 +181,37 @@ export class Background {
       output: this.outputOptions(),
     };
     this.flushRunner.start(job, (err, result) => {
-      this.pendingOutputs.delete(fileNumber);
-      if (err || !result) return this.fail(err ?? new Error('flush returned no result'));
-      try {
-        const edit = emptyEdit();
-        for (const f of result.outputs) edit.newFiles.push({ level: 0, file: f });
-        const next = this.host.imm[1];
-        edit.logNumber = next ? next.walNumber : this.host.activeWalNumber();
-        // The MANIFEST's last sequence is the newest write in a table: recovery expects the first WAL it replays
-        // to continue right after it, and reports a gap (a lost WAL) as corruption.
-        edit.lastSequence = head.lastSequence;
-        this.host.versions.logAndApply(edit);
-        this.host.imm.shift();
-        this.stats.flushes++;
-        this.stats.flushBytes += result.bytesWritten;
-        this.stats.millis += result.millis;
-        this.host.deleteObsoleteFiles(this.pendingOutputs);
-      } catch (e) {
-        return this.fail(e as Error);
+      if (err || !result) {
+        this.pendingOutputs.delete(fileNumber);
+        return this.fail(err ?? new Error('flush returned no result'));
       }
-      this.afterJob();
+      const edit = emptyEdit();
+      for (const f of result.outputs) edit.newFiles.push({ level: 0, file: f });
+      const next = this.host.imm[1];
+      edit.logNumber = next ? next.walNumber : this.host.activeWalNumber();
+      // The MANIFEST's last sequence is the newest write in a table: recovery expects the first WAL it replays
+      // to continue right after it, and reports a gap (a lost WAL) as corruption.
+      edit.lastSequence = head.lastSequence;
+      // Until the edit is durable and installed, the table stays a pending output and the memtable stays in imm.
+      this.flushInstalling = true;
+      this.host.versions.logAndApplyAsync(
+        edit,
+        () => {
+          this.flushInstalling = false;
+          this.pendingOutputs.delete(fileNumber);
+          this.host.imm.shift();
+          this.stats.flushes++;
+          this.stats.flushBytes += result.bytesWritten;
+          this.stats.millis += result.millis;
+          this.host.deleteObsoleteFiles(this.pendingOutputs);
+          this.afterJob();
+        },
+        (e) => {
+          this.flushInstalling = false;
+          this.pendingOutputs.delete(fileNumber);
+          this.fail(e);
+        },
+      );
     });
   }
 
@@ -250,35 +279,41 @@ export class Background {
       smallestSnapshot: this.host.smallestSnapshot(),
       output: this.outputOptions(),
     };
-    this.compactRunner.start(job, (err, result) => {
+    const failed = (e: Error): void => {
       for (const n of fileNumbers) this.pendingOutputs.delete(n);
-      if (err || !result) {
-        if (manual) {
-          this.manual.shift();
-          manual.reject(err ?? new Error('compaction returned no result'));
-        }
-        return this.fail(err ?? new Error('compaction returned no result'));
+      if (manual) {
+        this.manual.shift();
+        manual.reject(e);
       }
-      try {
-        this.install(pick, result);
-      } catch (e) {
-        if (manual) {
-          this.manual.shift();
-          manual.reject(e as Error);
-        }
-        return this.fail(e as Error);
-      }
-      if (manual && pick.level < pick.outputLevel) manual.level++;
-      this.afterJob();
+      this.fail(e);
+    };
+    this.compactRunner.start(job, (err, result) => {
+      if (err || !result) return failed(err ?? new Error('compaction returned no result'));
+      const edit: VersionEdit = emptyEdit();
+      for (const f of pick.inputs[0]) edit.deletedFiles.push({ level: pick.level, number: f.number });
+      for (const f of pick.inputs[1]) edit.deletedFiles.push({ level: pick.outputLevel, number: f.number });
+      for (const f of result.outputs) edit.newFiles.push({ level: pick.outputLevel, file: f });
+      // Until the edit is durable and installed, the outputs stay pending and no other compaction is picked.
+      this.compactInstalling = true;
+      this.host.versions.logAndApplyAsync(
+        edit,
+        () => {
+          this.compactInstalling = false;
+          for (const n of fileNumbers) this.pendingOutputs.delete(n);
+          this.installed(pick, result);
+          if (manual && pick.level < pick.outputLevel) manual.level++;
+          this.afterJob();
+        },
+        (e) => {
+          this.compactInstalling = false;
+          failed(e);
+        },
+      );
     });
   }
 
-  private install(pick: CompactionPick, result: JobResult): void {
-    const edit: VersionEdit = emptyEdit();
-    for (const f of pick.inputs[0]) edit.deletedFiles.push({ level: pick.level, number: f.number });
-    for (const f of pick.inputs[1]) edit.deletedFiles.push({ level: pick.outputLevel, number: f.number });
-    for (const f of result.outputs) edit.newFiles.push({ level: pick.outputLevel, file: f });
-    this.host.versions.logAndApply(edit);
+  /** Bookkeeping once a compaction's edit is installed. */
+  private installed(pick: CompactionPick, result: JobResult): void {
     const largest = pick.inputs[0].reduce<Uint8Array | undefined>((acc, f) => f.largest, undefined);
     if (pick.level > 0 && largest !== undefined) this.pointers[pick.level] = largest;
     this.stats.compactions++;
@@ -314,10 +349,14 @@ export class Background {
 
   /** Blocks this thread until the running flush (or, with `compaction`, the running compaction) is installed. */
   waitForProgressSync(what: 'flush' | 'compaction'): void {
-    const first = what === 'flush' ? this.flushRunner : this.compactRunner;
-    if (first.busy) first.waitSync();
-    else if (this.flushRunner.busy) this.flushRunner.waitSync();
-    else this.compactRunner.waitSync();
+    if (!this.host.versions.hasPending) {
+      const first = what === 'flush' ? this.flushRunner : this.compactRunner;
+      if (first.busy) first.waitSync();
+      else if (this.flushRunner.busy) this.flushRunner.waitSync();
+      else this.compactRunner.waitSync();
+    }
+    // The finished job's edit waits for an asynchronous fsync that this blocked thread would never see complete.
+    this.host.versions.completePending();
   }
 
   /** Queues a compaction of [lo, hi] (user keys) down through every level. */
@@ -359,6 +398,7 @@ export class Background {
     this.stopped = true;
     await this.compactRunner.close();
     await this.flushRunner.close();
+    this.host.versions.completePending();
     this.wakeProgress();
   }
 }

@@ -3,7 +3,8 @@
  * number, last sequence) and the MANIFEST that makes every change durable.
  *
  * Protocol. Every change is a VersionEdit: logAndApply checks that it applies (VersionBuilder), appends it to the
- * MANIFEST as one record, syncs, and only then installs the new Version. Each MANIFEST starts with a snapshot
+ * MANIFEST as one record, syncs, and only then installs the new Version (logAndApplyAsync: the same, with the
+ * fsync off the event loop and the install when it completes). Each MANIFEST starts with a snapshot
  * edit (comparator name, counters, every live table); CURRENT names the live MANIFEST. Opening an existing
  * database replays the MANIFEST (torn tail tolerated). When it ended cleanly and is below maxManifestSize, it is
  * reused: fsynced once (edits a crashed process appended but had not synced become durable before this process
@@ -44,6 +45,14 @@ export interface VersionSetOptions {
   reuseManifest?: boolean;
 }
 
+interface PendingEdit {
+  next: Version;
+  logNumber: number;
+  lastSequence: number;
+  onInstalled: (v: Version) => void;
+  onError: (e: Error) => void;
+}
+
 /** Default MANIFEST size that triggers a roll to a fresh one. */
 export const MAX_MANIFEST_SIZE = 64 * 1024 * 1024;
 
@@ -73,6 +82,8 @@ export class VersionSet {
     this.live.delete(v);
   };
   private manifest: LogWriter | undefined;
+  /** The logAndApplyAsync edit waiting for its fsync. */
+  private pending: PendingEdit | undefined;
   private manifestNum = 0;
   private failure: LsmkvError | undefined;
   private closed = false;
@@ -200,15 +211,9 @@ export class VersionSet {
    * (snapshot + CURRENT).
    */
   logAndApply(edit: VersionEdit): Version {
+    this.completePending();
     this.checkUsable();
-    const builder = new VersionBuilder(this.currentVersion, this.numLevels);
-    builder.apply(edit);
-    const next = builder.build(this.releaseHook);
-    const logNumber = Math.max(edit.logNumber ?? 0, this.logNumber);
-    const lastSequence = Math.max(edit.lastSequence ?? 0, this.lastSequence);
-    edit.logNumber = logNumber;
-    edit.nextFileNumber = this.nextFile;
-    edit.lastSequence = lastSequence;
+    const { next, logNumber, lastSequence } = this.prepare(edit);
     const manifest = this.manifest!;
     try {
       if (manifest.file.size >= this.maxManifestSize) {
@@ -220,15 +225,108 @@ export class VersionSet {
         manifest.file.sync();
       }
     } catch (e) {
-      this.failure = isLsmkvError(e, ErrorCode.IO_ERROR)
-        ? e
-        : ioError('manifest', 'MANIFEST write failed', e, manifestFileName(this.manifestNum));
-      throw this.failure;
+      throw this.fail(e);
     }
     this.logNumber = logNumber;
     this.lastSequence = lastSequence;
     this.install(next);
     return next;
+  }
+
+  /**
+   * logAndApply with the fsync off the event loop: checks and appends the edit now, and installs the new Version
+   * (then calls onInstalled) once an asynchronous fsync has made it durable. Nothing may act on the edit before
+   * onInstalled: the caller keeps its outputs protected and its inputs in use until then. One edit is pending at a
+   * time; completePending() finishes it synchronously (a later edit, a synchronous logAndApply, a writer that
+   * must block until the background has made progress, close). A failed append or fsync makes the set refuse
+   * every later edit and calls onError instead. Past maxManifestSize it rolls synchronously, like logAndApply.
+   */
+  logAndApplyAsync(edit: VersionEdit, onInstalled: (v: Version) => void, onError: (e: Error) => void): void {
+    this.completePending();
+    let next: Version;
+    try {
+      this.checkUsable();
+      if (this.manifest!.file.size >= this.maxManifestSize) {
+        next = this.logAndApply(edit);
+      } else {
+        const { next: built, logNumber, lastSequence } = this.prepare(edit);
+        const manifest = this.manifest!;
+        try {
+          manifest.addRecord(encodeVersionEdit(edit));
+        } catch (e) {
+          throw this.fail(e);
+        }
+        const pending: PendingEdit = { next: built, logNumber, lastSequence, onInstalled, onError };
+        this.pending = pending;
+        manifest.file.syncAsync().then(
+          () => {
+            if (this.pending !== pending) return;
+            this.pending = undefined;
+            this.installPending(pending);
+          },
+          (e: unknown) => {
+            if (this.pending !== pending) return;
+            this.pending = undefined;
+            onError(this.fail(e));
+          },
+        );
+        return;
+      }
+    } catch (e) {
+      onError(e as Error);
+      return;
+    }
+    onInstalled(next);
+  }
+
+  /**
+   * Checks that the edit applies to the current version and builds the next one; fills the counters into the
+   * edit (keeping a larger log number or last sequence it carries). Changes nothing in the set.
+   */
+  private prepare(edit: VersionEdit): { next: Version; logNumber: number; lastSequence: number } {
+    const builder = new VersionBuilder(this.currentVersion, this.numLevels);
+    builder.apply(edit);
+    const next = builder.build(this.releaseHook);
+    const logNumber = Math.max(edit.logNumber ?? 0, this.logNumber);
+    const lastSequence = Math.max(edit.lastSequence ?? 0, this.lastSequence);
+    edit.logNumber = logNumber;
+    edit.nextFileNumber = this.nextFile;
+    edit.lastSequence = lastSequence;
+    return { next, logNumber, lastSequence };
+  }
+
+  /** True while an edit of logAndApplyAsync waits for its fsync. */
+  get hasPending(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** Finishes the pending asynchronous edit now: fsync on this thread, install, onInstalled (or onError). */
+  completePending(): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    try {
+      this.manifest!.file.sync();
+    } catch (e) {
+      p.onError(this.fail(e));
+      return;
+    }
+    this.installPending(p);
+  }
+
+  private installPending(p: PendingEdit): void {
+    this.logNumber = p.logNumber;
+    this.lastSequence = p.lastSequence;
+    this.install(p.next);
+    p.onInstalled(p.next);
+  }
+
+  /** Records a failed MANIFEST write or sync: the set refuses every later edit. Returns the error to report. */
+  private fail(e: unknown): LsmkvError {
+    this.failure = isLsmkvError(e, ErrorCode.IO_ERROR)
+      ? e
+      : ioError('manifest', 'MANIFEST write failed', e, manifestFileName(this.manifestNum));
+    return this.failure;
   }
 
   /** Every table number referenced by the current version or any version still ref'd. */
@@ -241,6 +339,7 @@ export class VersionSet {
   /** Closes the MANIFEST. Idempotent; later edits throw CLOSED. */
   close(): void {
     if (this.closed) return;
+    if (this.failure === undefined) this.completePending();
     this.closed = true;
     this.manifest?.file.close();
     this.manifest = undefined;

@@ -408,3 +408,88 @@ describe('VersionSet refs and file numbers', () => {
     expect(set.newFileNumber()).toBe(42);
   });
 });
+
+describe('VersionSet.logAndApplyAsync', () => {
+  /** A vfs whose MANIFEST fsyncs off the event loop complete only when the test releases them. */
+  function deferredSyncs(vfs: FaultInjectionVfs): { vfs: FaultInjectionVfs; release: () => void; pending: () => number } {
+    const queue: Array<() => void> = [];
+    const openWritable = vfs.openWritable.bind(vfs);
+    vfs.openWritable = (path: string) => {
+      const f = openWritable(path);
+      f.syncAsync = () =>
+        new Promise<void>((resolve, reject) =>
+          queue.push(() => {
+            try {
+              f.sync();
+              resolve();
+            } catch (e) {
+              reject(e as Error);
+            }
+          }),
+        );
+      return f;
+    };
+    return { vfs, release: () => queue.splice(0).forEach((f) => f()), pending: () => queue.length };
+  }
+  const flushMicrotasks = () => new Promise((r) => setImmediate(r));
+
+  it('installs only once the edit is durable; a power loss before that recovers the version without it', async () => {
+    const { vfs, pending } = deferredSyncs(setup());
+    const set = create(vfs, { reuseManifest: false });
+    const installed: string[][][] = [];
+    set.logAndApplyAsync(edit([[0, fm(10, 'a', 'b')]]), (v) => installed.push(describeVersion(v)), (e) => {
+      throw e;
+    });
+    await flushMicrotasks();
+    expect(pending()).toBe(1);
+    expect(set.hasPending).toBe(true);
+    expect(describeVersion(set.current)).toEqual([[], [], [], []]);
+    expect(installed).toEqual([]);
+    // Power loss now: the edit was appended but not synced; nothing acted on it, and it is gone.
+    expect(describeVersion(recover(vfs.crash({ unsynced: 'drop' })).current)).toEqual([[], [], [], []]);
+  });
+
+  it('the fsync completing installs it and calls onInstalled once; completePending does it synchronously', async () => {
+    const { vfs, release } = deferredSyncs(setup());
+    const set = create(vfs, { reuseManifest: false });
+    const calls: number[] = [];
+    set.logAndApplyAsync(edit([[0, fm(10, 'a', 'b')]]), () => calls.push(1), (e) => {
+      throw e;
+    });
+    release();
+    await flushMicrotasks();
+    expect(calls).toEqual([1]);
+    expect(describeVersion(set.current)).toEqual([['10:a-b'], [], [], []]);
+    // A second edit, completed synchronously (a stalled writer): installed now, its later fsync changes nothing.
+    set.logAndApplyAsync(edit([[0, fm(11, 'c', 'd')]]), () => calls.push(2), (e) => {
+      throw e;
+    });
+    set.completePending();
+    expect(calls).toEqual([1, 2]);
+    expect(describeVersion(set.current)).toEqual([['11:c-d', '10:a-b'], [], [], []]);
+    // A third edit while nothing is released, then a synchronous logAndApply: the pending one goes first.
+    set.logAndApplyAsync(edit([[1, fm(12, 'e', 'f')]]), () => calls.push(3), (e) => {
+      throw e;
+    });
+    set.logAndApply(edit([], [[1, 12]]));
+    expect(calls).toEqual([1, 2, 3]);
+    release();
+    await flushMicrotasks();
+    expect(calls).toEqual([1, 2, 3]);
+    const expected = describeVersion(set.current);
+    set.close();
+    expect(describeVersion(recover(vfs.crash({ unsynced: 'drop' })).current)).toEqual(expected);
+  });
+
+  it('a failed fsync calls onError, installs nothing and refuses later edits', async () => {
+    const vfs = setup();
+    const set = create(vfs);
+    vfs.injectError({ op: 'sync' });
+    let error: Error | undefined;
+    set.logAndApplyAsync(edit([[0, fm(10, 'a', 'b')]]), () => expect.unreachable(), (e) => (error = e));
+    await flushMicrotasks();
+    expect(error).toMatchObject({ code: ErrorCode.IO_ERROR });
+    expect(describeVersion(set.current)).toEqual([[], [], [], []]);
+    expect(() => set.logAndApply(edit([]))).toThrowError(/earlier MANIFEST write failed/);
+  });
+});
