@@ -2,7 +2,8 @@
  * The next WAL is created ahead of the memtable rotation (db.ts maybePrepareNextWal): the rotation uses it, close
  * removes it when unused, and a crash that leaves it behind (empty, after a WAL whose tail was never synced and
  * comes back as garbage) recovers every synced write: the newest WAL that holds anything keeps its torn-tail
- * tolerance (negative control: reading that WAL strictly fails this test with CORRUPTION).
+ * tolerance (negative control: reading that WAL strictly fails this test with CORRUPTION). The rotation itself runs
+ * in the turn after the write that filled the memtable, not inside the next write.
  */
 import { describe, expect, it } from 'vitest';
 import { FaultInjectionVfs, open, type Db } from '../../src/index.js';
@@ -67,5 +68,22 @@ describe('WAL prepared ahead of the rotation', () => {
       for (let i = 0; i < n; i++) expect(again.get(`k${String(i).padStart(6, '0')}`)?.toString()).toBe(value(i));
       await again.close();
     }
+  });
+});
+
+describe('rotation in a turn of its own', () => {
+  it('the write that fills the memtable schedules the rotation; the next turn performs it without another write', async () => {
+    const vfs = new FaultInjectionVfs({ seed: 41 });
+    const db = await open('/db', { vfs, writeBufferSize: 64 * 1024 });
+    let i = 0;
+    while (db.stats().memtableBytes < 64 * 1024) db.put(`k${String(i++).padStart(6, '0')}`, value(i));
+    // Still the full memtable: nothing rotated inside the write.
+    expect(db.stats().immutableMemtables).toBe(0);
+    await turn();
+    expect(db.stats().immutableMemtables + db.stats().levels[0]!.files).toBe(1);
+    // Writes without a turn in between still rotate themselves, and nothing is lost either way.
+    for (let j = 0; j < 3000; j++) db.put(`k${String(i++).padStart(6, '0')}`, value(i));
+    expect(db.iterator({ values: false }).all().length).toBe(i);
+    await db.close();
   });
 });
