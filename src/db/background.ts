@@ -89,6 +89,8 @@ export class Background {
   private readonly manual: ManualCompaction[] = [];
   private progressWaiters: Array<() => void> = [];
   private stopped = false;
+  /** Set by quiesce(): no new automatic compaction starts (flushes and compactRange steps still do). */
+  private quiesced = false;
   private error: Error | undefined;
   /** A flush / compaction whose edit waits for its asynchronous MANIFEST fsync (VersionSet.logAndApplyAsync). */
   private flushInstalling = false;
@@ -153,6 +155,7 @@ export class Background {
         if (this.startManualStep(m)) return;
         continue;
       }
+      if (this.quiesced) break;
       const version = this.host.versions.current;
       const pick =
         pickCompaction(version, this.host.options, this.pointers) ??
@@ -388,6 +391,15 @@ export class Background {
   /** Resolves once the obsolete files handed to removeFiles so far are gone. */
   removalsDone(): Promise<void> {
     return this.flushRunner.removalsDone();
+  }
+
+  /**
+   * Close has begun: from now on no automatic compaction is picked, so close waits at most for the one already
+   * running (LevelDB and RocksDB start no new compaction at shutdown either). What a final flush would have
+   * triggered is picked after the next open.
+   */
+  quiesce(): void {
+    this.quiesced = true;
   }
 
   /**

@@ -718,6 +718,7 @@ export class Db {
         }
       },
       checkOpen: () => this.checkOpen(),
+      scanMerge: this.codec.scanMerge,
     });
     this.iterators.add(it as DbIterator<unknown, unknown>);
     return it;
@@ -867,6 +868,9 @@ export class Db {
   private async doClose(): Promise<void> {
     let firstError: unknown;
     try {
+      // Writes queued before close() may be waiting for a compaction (a write stop): let them land first.
+      while (this.draining || this.queue.length > 0) await new Promise((r) => setImmediate(r));
+      this.background.quiesce();
       if (!this.readOnlyError) await this.flushInternal();
     } catch (e) {
       firstError = e;
