@@ -41,6 +41,8 @@ const MAX_GROUP_BYTES = 4 * 1024 * 1024;
 const NEXT_WAL_AT = 0.75;
 /** Tables whose entry counts are read after open (the deletion-triggered compaction needs them). */
 const STATS_LOAD_LIMIT = 256;
+/** Address space reserved at most for one memtable's link array (only the pages written are memory). */
+const MAX_RESERVED_LINK_BYTES = 512 * 1024 * 1024;
 
 export interface IteratorOptions {
   gt?: Bytes;
@@ -615,7 +617,9 @@ export class Db {
   /** A memtable that stages and links write groups natively when the codec can (native codec only). */
   private newMemTable(): MemTable {
     const { linkStaged: linker, stageBatch: stager } = this.codec;
-    return new MemTable({ linker, stager });
+    // Reserve the link array for a full write buffer: it then never grows (a copy) inside a write.
+    const linkBytes = Math.min(this.options.writeBufferSize, MAX_RESERVED_LINK_BYTES);
+    return new MemTable({ linker, stager, linkBytes });
   }
 
   private memtablesNewestFirst(): MemTable[] {

@@ -357,6 +357,25 @@ describe('MemTable', () => {
     expect(mt.count).toBe(10_000);
   });
 
+  it('a link array reserved for the write buffer never grows before approximateBytes reaches that size', () => {
+    const budget = 1024 * 1024;
+    const reserved = new MemTable({ linkBytes: budget });
+    const capacity = reserved.linkCapacity;
+    expect(capacity * 4).toBeGreaterThanOrEqual(budget);
+    // Empty values and short keys: the entry is mostly node, the worst case for the link array's share.
+    let i = 0;
+    while (reserved.approximateBytes < budget) reserved.add(++i, ValueKind.Value, enc(`k${i}`), Buffer.alloc(0));
+    expect(reserved.linkCapacity).toBe(capacity);
+    // Without the reservation the same entries make the array grow (each growth is a copy of all of it).
+    const plain = new MemTable();
+    const initial = plain.linkCapacity;
+    for (let j = 1; j <= i; j++) plain.add(j, ValueKind.Value, enc(`k${j}`), Buffer.alloc(0));
+    expect(plain.linkCapacity).toBeGreaterThan(initial);
+    // Same contents either way.
+    expect(reserved.get(enc('k1'), MAX_SEQUENCE)).toEqual(Buffer.alloc(0));
+    expect(reserved.count).toBe(plain.count);
+  });
+
   it('forEach and forEachRaw walk the entries in order', () => {
     const { mt, model } = buildRandom(4, 800, 2048);
     const viaForEach: string[] = [];
@@ -410,6 +429,10 @@ describe('MemTable', () => {
       new RangeError('memtable: chunkSize must be an integer between 1024 and 1073741824, got 100'),
     );
     expect(() => new MemTable({ chunkSize: 5000.5 })).toThrow(RangeError);
+    expect(() => new MemTable({ linkBytes: -1 })).toThrow(
+      new RangeError('memtable: linkBytes must be an integer between 0 and 2147483644, got -1'),
+    );
+    expect(() => new MemTable({ linkBytes: 2 ** 31 })).toThrow(RangeError);
     const it = new MemTable().iterator();
     expect(() => it.seek(new Uint8Array(3))).toThrow(RangeError);
   });
