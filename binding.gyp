@@ -13,6 +13,7 @@
         'native/block-io.cc',
         'native/bloom.cc',
         'native/checksum.cc',
+        'native/scan-merge.cc',
         'native/snappy.cc',
         'native/snappy-binding.cc',
         'native/skiplist-link.cc',

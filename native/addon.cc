@@ -10,6 +10,7 @@
 #include "block-io.h"
 #include "bloom.h"
 #include "checksum.h"
+#include "scan-merge.h"
 #include "skiplist-link.h"
 #include "skiplist-stage.h"
 #include "snappy-binding.h"
@@ -49,6 +50,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("readBlock", Napi::Function::New(env, ReadBlock, "readBlock"));
   exports.Set("linkStaged", Napi::Function::New(env, LinkStagedJs, "linkStaged"));
   exports.Set("stageBatch", Napi::Function::New(env, StageBatchJs, "stageBatch"));
+  exports.Set("scanMerge", Napi::Function::New(env, ScanMergeJs, "scanMerge"));
   exports.Set("codecStatus", CodecStatusObject(env));
   return exports;
 }

@@ -102,6 +102,20 @@ export interface Codec {
     staged: Int32Array,
     chunk: Uint8Array,
   ) => number;
+  /**
+   * Native only: one forward merge step of a scan (ScanMerger in src/db/native-scan.ts, which documents it; the
+   * TypeScript twin is DbIterator's run path). Absent on the TypeScript codec, which keeps that path.
+   */
+  readonly scanMerge?: (
+    srcs: unknown[],
+    ctl: Int32Array,
+    sequence: number,
+    skip: Uint8Array,
+    lower: Uint8Array,
+    upper: Uint8Array,
+    stage: Uint8Array,
+    ends: Int32Array,
+  ) => number;
 }
 
 /**

@@ -94,6 +94,8 @@ export interface NativeBinding {
   linkStaged(links: Int32Array, staged: Int32Array, count: number, height: number, chunks: readonly Uint8Array[]): number;
   /** The memtable's batch stager (native/skiplist-stage.h): 1 done, 0 stopped, or a SkipListStatus (< 0). */
   stageBatch(payload: Uint8Array, state: Int32Array, links: Int32Array, staged: Int32Array, chunk: Uint8Array): number;
+  /** One forward merge step of a scan (native/scan-merge.h): a ScanStop; absent from older binaries. */
+  readonly scanMerge?: Codec['scanMerge'];
   /** native/status.h CodecStatus, by the names used in codec.ts. */
   codecStatus: Record<string, number>;
 }
@@ -335,5 +337,7 @@ export function createNativeCodec(binding: NativeBinding): Codec {
             if (r === SkipListStatus.BAD_BATCH) return -1;
             throw nativeSkipListError('stageBatch', r);
           },
+    // A direct binding (no wrapper: called once per block-sized step of a scan; src/db/native-scan.ts checks it).
+    scanMerge: typeof binding.scanMerge !== 'function' ? undefined : binding.scanMerge,
   };
 }

@@ -14,6 +14,7 @@ import { KIND_FOR_SEEK, TRAILER_SIZE, ValueKind, makeInternalKey, trailerSequenc
 import type { InternalIterator } from '../base/iterator.js';
 import { EntryPacker, copyRange } from '../iterator/entry-packer.js';
 import { type FlatCursor, isFlatCursor } from '../iterator/flat-cursor.js';
+import { type ForwardScanState, NativeScan, ScanFlag, type ScanMerger } from './native-scan.js';
 
 export interface IteratorBounds {
   gt?: Uint8Array;
@@ -36,6 +37,8 @@ export interface DbIteratorConfig {
   release: () => void;
   /** Throws CLOSED if the database was closed under the iterator. */
   checkOpen: () => void;
+  /** The native merge step (Codec.scanMerge); forward scans use it when given. */
+  scanMerge?: ScanMerger | undefined;
 }
 
 /** Entries packed per allocation (nextv hands out larger batches as several packs). */
@@ -64,6 +67,9 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
   /** iter as a run source (forward scans read whole runs of a block), when it is one. */
   private readonly flat: FlatCursor | undefined;
   private readonly cfg: DbIteratorConfig;
+  /** Forward scans with the native codec: the native merge step's driver and the state it reads and updates. */
+  private readonly native: NativeScan | undefined;
+  private readonly nativeState: ForwardScanState | undefined;
   private readonly packer = new EntryPacker();
   private lower: Uint8Array | undefined;
   private lowerInclusive = true;
@@ -111,6 +117,24 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
       this.upper = b.lt;
       this.upperInclusive = false;
     }
+    this.native = cfg.reverse || cfg.scanMerge === undefined ? undefined : NativeScan.create(iter, cfg.scanMerge);
+    this.nativeState =
+      this.native === undefined
+        ? undefined
+        : {
+            skip: this.skipKey,
+            hasSkip: false,
+            flags:
+              (cfg.keys ? ScanFlag.KEYS : 0) |
+              (cfg.values ? ScanFlag.VALUES : 0) |
+              (this.lower !== undefined ? ScanFlag.HAS_LOWER : 0) |
+              (this.lowerInclusive ? ScanFlag.LOWER_INCLUSIVE : 0) |
+              (this.upper !== undefined ? ScanFlag.HAS_UPPER : 0) |
+              (this.upperInclusive ? ScanFlag.UPPER_INCLUSIVE : 0),
+            lower: this.lower ?? new Uint8Array(0),
+            upper: this.upper ?? new Uint8Array(0),
+            sequence: cfg.sequence,
+          };
   }
 
   /** Number of entries returned so far. */
@@ -186,6 +210,16 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
     const packer = this.packer;
     const wantKeys = this.cfg.keys;
     const wantValues = this.cfg.values;
+    const st = this.nativeState;
+    if (st !== undefined && !this.done && packer.count < size) {
+      st.hasSkip = this.hasSkip;
+      const over = this.native!.pack(packer, size, st);
+      if (over !== undefined) {
+        this.hasSkip = st.hasSkip;
+        if (over) this.done = true;
+        return;
+      }
+    }
     while (packer.count < size && !this.done) {
       if (!it.valid()) {
         this.done = true;

@@ -58,6 +58,39 @@ export class EntryPacker {
     this.n++;
   }
 
+  /**
+   * For a producer that writes the staging area itself (the native scan step, src/db/native-scan.ts): the area,
+   * the ends array (two ints per entry, as add() writes them) and the bytes used; reserve() first, commit() after.
+   */
+  get stageArea(): Uint8Array {
+    return this.stage;
+  }
+
+  get endsArea(): Int32Array {
+    return this.ends;
+  }
+
+  get bytesUsed(): number {
+    return this.used;
+  }
+
+  /** Makes the staging area at least `bytes` long and the ends array hold `entries` more entries. */
+  reserve(bytes: number, entries: number): void {
+    if (bytes > this.stage.length) this.grow(bytes);
+    const need = 2 * (this.n + entries);
+    if (need > this.ends.length) {
+      const ends = new Int32Array(Math.max(need, 2 * this.ends.length));
+      ends.set(this.ends);
+      this.ends = ends;
+    }
+  }
+
+  /** Records what a producer wrote: `n` entries in all, `used` staging bytes. REQUIRES: as add() would leave it. */
+  commit(n: number, used: number): void {
+    this.n = n;
+    this.used = used;
+  }
+
   /** Drops the entries added since the last take(). */
   clear(): void {
     this.used = 0;

@@ -155,6 +155,16 @@ class MergingIterator implements FlatCursor {
     this.settleTop(top);
   }
 
+  /** The children (for a caller that moves them directly and then calls resync()). */
+  sources(): readonly InternalIterator[] {
+    return this.children;
+  }
+
+  /** After children were moved directly: re-reads every child's key and rebuilds the heap for the direction. */
+  resync(): void {
+    this.rebuild(this.dir);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -268,4 +278,17 @@ export function newMergingIterator(children: InternalIterator[]): InternalIterat
   if (children.length === 0) return new EmptyIterator();
   if (children.length === 1) return children[0]!;
   return new MergingIterator(children.slice());
+}
+
+/** The children of a merging iterator made by newMergingIterator, or undefined for any other iterator. */
+export function mergedChildren(it: InternalIterator): readonly InternalIterator[] | undefined {
+  return it instanceof MergingIterator ? it.sources() : undefined;
+}
+
+/**
+ * After the children of merging iterator `it` were moved directly (each only forward in a forward heap, or only
+ * backward in a backward one): restores its heap. REQUIRES: mergedChildren(it) !== undefined.
+ */
+export function resyncMerged(it: InternalIterator): void {
+  (it as MergingIterator).resync();
 }

@@ -1,0 +1,368 @@
+// scan-merge — see scan-merge.h. The loop mirrors DbIterator.packForward/classify in src/db/db-iterator.ts.
+
+#include "scan-merge.h"
+
+#include <cstring>
+#include <vector>
+
+#include "skiplist-link.h"
+#include "skiplist-node.h"
+
+namespace lsmkv {
+
+namespace {
+
+using skiplist::kChunk;
+using skiplist::kKeyLen;
+using skiplist::kOffset;
+using skiplist::kNext;
+using skiplist::kValLen;
+using skiplist::kTrailerSize;
+
+// Control array slots. DO NOT CHANGE without Ctl in src/db/native-scan.ts.
+constexpr size_t kSources = 0;
+constexpr size_t kFlags = 1;
+constexpr size_t kSkipLen = 2;
+constexpr size_t kUsed = 3;
+constexpr size_t kCount = 4;
+constexpr size_t kMax = 5;
+constexpr size_t kStopSource = 6;
+constexpr size_t kHeader = 8;
+constexpr size_t kPerSource = 4;  // type, position (index or node), block count, unused
+constexpr int32_t kMaxSources = 64;
+
+constexpr int32_t kFlagHasSkip = 1;
+constexpr int32_t kFlagKeys = 2;
+constexpr int32_t kFlagValues = 4;
+constexpr int32_t kFlagLowerInclusive = 8;
+constexpr int32_t kFlagUpperInclusive = 16;
+constexpr int32_t kFlagHasLower = 32;
+constexpr int32_t kFlagHasUpper = 64;
+
+constexpr int32_t kTable = 0;
+constexpr int32_t kMemTable = 1;
+constexpr int32_t kExhausted = 2;
+
+constexpr uint8_t kDeletion = 0;
+
+Napi::Value Stop(Napi::Env env, ScanStop s) { return Napi::Number::New(env, static_cast<int32_t>(s)); }
+
+int CompareBytes(const uint8_t* a, size_t an, const uint8_t* b, size_t bn) {
+  const size_t n = an < bn ? an : bn;
+  const int c = n == 0 ? 0 : std::memcmp(a, b, n);
+  if (c != 0) return c;
+  return an < bn ? -1 : an > bn ? 1 : 0;
+}
+
+class MemTableView;
+
+// One merged source and its current entry.
+struct Source {
+  int32_t type = kExhausted;
+  // Table block.
+  const uint8_t* keys = nullptr;
+  size_t keys_size = 0;
+  const uint32_t* key_offsets = nullptr;
+  size_t key_offsets_size = 0;
+  const uint8_t* data = nullptr;
+  size_t data_size = 0;
+  const uint32_t* value_offsets = nullptr;
+  size_t value_offsets_size = 0;
+  int64_t index = 0;
+  int64_t count = 0;
+  // Memtable.
+  MemTableView* mem = nullptr;
+  int32_t node = 0;
+  // Current entry: user key, trailer, value.
+  const uint8_t* key = nullptr;
+  size_t key_len = 0;
+  uint64_t trailer = 0;
+  const uint8_t* value = nullptr;
+  size_t value_len = 0;
+};
+
+// Loads the table source's entry at `index`; false if its offsets are out of range.
+bool LoadTableEntry(Source* s) {
+  const size_t i = static_cast<size_t>(s->index);
+  if (i + 1 >= s->key_offsets_size || 2 * i + 1 >= s->value_offsets_size) return false;
+  const uint32_t ks = s->key_offsets[i];
+  const uint32_t ke = s->key_offsets[i + 1];
+  const uint32_t vs = s->value_offsets[2 * i];
+  const uint32_t ve = s->value_offsets[2 * i + 1];
+  if (ks > ke || ke > s->keys_size || ke - ks < static_cast<uint32_t>(kTrailerSize) || vs > ve || ve > s->data_size) {
+    return false;
+  }
+  s->key = s->keys + ks;
+  s->key_len = ke - ks - kTrailerSize;
+  s->trailer = skiplist::ReadTrailer(s->key + s->key_len);
+  s->value = s->data + vs;
+  s->value_len = ve - vs;
+  return true;
+}
+
+// A memtable's link array and arena chunks; chunk pointers are fetched on first use (a scan touches few).
+class MemTableView {
+ public:
+  MemTableView(napi_env env, const int32_t* links, size_t length, napi_value chunks, uint32_t chunk_count)
+      : env_(env), links_(links), length_(length), chunks_(chunks), ptr_(chunk_count, nullptr), len_(chunk_count, 0) {}
+
+  const int32_t* links() const { return links_; }
+
+  // Resolves node p's entry into s; false if the node, its chunk or its bytes are out of range.
+  bool Load(int32_t p, Source* s);
+
+ private:
+  napi_env env_;
+  const int32_t* links_;
+  size_t length_;
+  napi_value chunks_;
+  std::vector<const uint8_t*> ptr_;
+  std::vector<size_t> len_;
+};
+
+bool MemTableView::Load(int32_t p, Source* s) {
+  if (p <= 0 || static_cast<size_t>(p) + kNext >= length_) return false;
+  const int32_t ci = links_[p + kChunk];
+  const int32_t off = links_[p + kOffset];
+  const int32_t klen = links_[p + kKeyLen];
+  const int32_t vlen = links_[p + kValLen];
+  if (ci < 0 || static_cast<size_t>(ci) >= ptr_.size() || off < 0 || klen < kTrailerSize || vlen < 0) return false;
+  if (ptr_[ci] == nullptr) {
+    napi_value v;
+    napi_typedarray_type type;
+    size_t len = 0;
+    void* data = nullptr;
+    if (napi_get_element(env_, chunks_, static_cast<uint32_t>(ci), &v) != napi_ok ||
+        napi_get_typedarray_info(env_, v, &type, &len, &data, nullptr, nullptr) != napi_ok ||
+        type != napi_uint8_array || data == nullptr) {
+      return false;
+    }
+    ptr_[ci] = static_cast<const uint8_t*>(data);
+    len_[ci] = len;
+  }
+  if (static_cast<size_t>(off) + static_cast<size_t>(klen) + static_cast<size_t>(vlen) > len_[ci]) return false;
+  s->key = ptr_[ci] + off;
+  s->key_len = static_cast<size_t>(klen - kTrailerSize);
+  s->trailer = skiplist::ReadTrailer(s->key + s->key_len);
+  s->value = s->key + klen;
+  s->value_len = static_cast<size_t>(vlen);
+  return true;
+}
+
+// Loads the memtable source's entry at `node` (0: exhausted); false if the node or its entry is out of range.
+bool LoadNodeEntry(Source* s) {
+  if (s->node == 0) {
+    s->type = kExhausted;
+    return true;
+  }
+  return s->mem->Load(s->node, s);
+}
+
+// Sign of a's internal key minus b's: user key ascending, then trailer descending.
+inline int CompareInternal(const Source& a, const Source& b) {
+  int c = CompareBytes(a.key, a.key_len, b.key, b.key_len);
+  if (c != 0) return c;
+  return a.trailer > b.trailer ? -1 : a.trailer < b.trailer ? 1 : 0;
+}
+
+bool GetU8(napi_env env, napi_value v, const uint8_t** data, size_t* size) {
+  uint8_t* d = nullptr;
+  if (!GetSkipListArray(env, v, napi_uint8_array, &d, size)) return false;
+  *data = d;
+  return true;
+}
+
+bool GetU32(napi_env env, napi_value v, const uint32_t** data, size_t* size) {
+  uint32_t* d = nullptr;
+  if (!GetSkipListArray(env, v, napi_uint32_array, &d, size)) return false;
+  *data = d;
+  return true;
+}
+
+}  // namespace
+
+Napi::Value ScanMergeJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  napi_env e = env;
+  if (info.Length() != 8 || !info[0].IsArray()) return Stop(env, ScanStop::kBadArguments);
+  int32_t* ctl;
+  size_t ctl_size;
+  uint8_t* skip;
+  size_t skip_size;
+  const uint8_t* lower;
+  size_t lower_size;
+  const uint8_t* upper;
+  size_t upper_size;
+  uint8_t* stage;
+  size_t stage_size;
+  int32_t* ends;
+  size_t ends_size;
+  double seq_d;
+  if (!GetSkipListArray(e, info[1], napi_int32_array, &ctl, &ctl_size) || ctl_size < kHeader ||
+      napi_get_value_double(e, info[2], &seq_d) != napi_ok || !(seq_d >= 0 && seq_d <= 9007199254740991.0) ||
+      !GetSkipListArray(e, info[3], napi_uint8_array, &skip, &skip_size) || !GetU8(e, info[4], &lower, &lower_size) ||
+      !GetU8(e, info[5], &upper, &upper_size) || !GetSkipListArray(e, info[6], napi_uint8_array, &stage, &stage_size) ||
+      !GetSkipListArray(e, info[7], napi_int32_array, &ends, &ends_size) || stage_size > 0x7fffffff) {
+    return Stop(env, ScanStop::kBadArguments);
+  }
+  const int32_t n = ctl[kSources];
+  const int32_t flags = ctl[kFlags];
+  int64_t skip_len = ctl[kSkipLen];
+  int64_t used = ctl[kUsed];
+  int64_t count = ctl[kCount];
+  const int64_t max = ctl[kMax];
+  if (n < 0 || n > kMaxSources || ctl_size < kHeader + kPerSource * static_cast<size_t>(n) || skip_len < 0 ||
+      static_cast<size_t>(skip_len) > skip_size || used < 0 || static_cast<size_t>(used) > stage_size || count < 0 ||
+      max < count || static_cast<size_t>(2 * max) > ends_size) {
+    return Stop(env, ScanStop::kBadArguments);
+  }
+  const uint64_t seq = static_cast<uint64_t>(seq_d);
+  bool has_skip = (flags & kFlagHasSkip) != 0;
+  const bool want_keys = (flags & kFlagKeys) != 0;
+  const bool want_values = (flags & kFlagValues) != 0;
+  const bool has_lower = (flags & kFlagHasLower) != 0;
+  const bool has_upper = (flags & kFlagHasUpper) != 0;
+  const bool lower_inclusive = (flags & kFlagLowerInclusive) != 0;
+  const bool upper_inclusive = (flags & kFlagUpperInclusive) != 0;
+
+  napi_value srcs = info[0];
+  uint32_t srcs_len = 0;
+  if (napi_get_array_length(e, srcs, &srcs_len) != napi_ok || srcs_len < kPerSource * static_cast<uint32_t>(n)) {
+    return Stop(env, ScanStop::kBadArguments);
+  }
+  Source sources[kMaxSources];
+  std::vector<MemTableView> memtables;
+  memtables.reserve(static_cast<size_t>(n));
+  for (int32_t i = 0; i < n; i++) {
+    Source& s = sources[i];
+    int32_t* slot = ctl + kHeader + kPerSource * static_cast<size_t>(i);
+    s.type = slot[0];
+    napi_value v[4];
+    if (s.type == kExhausted) continue;
+    for (uint32_t j = 0; j < 2; j++) {
+      if (napi_get_element(e, srcs, kPerSource * static_cast<uint32_t>(i) + j, &v[j]) != napi_ok) {
+        return Stop(env, ScanStop::kBadArguments);
+      }
+    }
+    if (s.type == kTable) {
+      for (uint32_t j = 2; j < 4; j++) {
+        if (napi_get_element(e, srcs, kPerSource * static_cast<uint32_t>(i) + j, &v[j]) != napi_ok) {
+          return Stop(env, ScanStop::kBadArguments);
+        }
+      }
+      if (!GetU8(e, v[0], &s.keys, &s.keys_size) || !GetU32(e, v[1], &s.key_offsets, &s.key_offsets_size) ||
+          !GetU8(e, v[2], &s.data, &s.data_size) || !GetU32(e, v[3], &s.value_offsets, &s.value_offsets_size)) {
+        return Stop(env, ScanStop::kBadArguments);
+      }
+      s.index = slot[1];
+      s.count = slot[2];
+      if (s.count < 0 || s.index < 0 || s.index >= s.count || static_cast<size_t>(s.count) >= s.key_offsets_size ||
+          static_cast<size_t>(2 * s.count) > s.value_offsets_size) {
+        return Stop(env, ScanStop::kBadArguments);
+      }
+      if (!LoadTableEntry(&s)) return Stop(env, ScanStop::kBadBlock);
+    } else if (s.type == kMemTable) {
+      int32_t* links;
+      size_t links_size;
+      uint32_t chunk_count = 0;
+      bool is_array = false;
+      if (!GetSkipListArray(e, v[0], napi_int32_array, &links, &links_size) ||
+          napi_is_array(e, v[1], &is_array) != napi_ok || !is_array ||
+          napi_get_array_length(e, v[1], &chunk_count) != napi_ok) {
+        return Stop(env, ScanStop::kBadArguments);
+      }
+      memtables.emplace_back(e, links, links_size, v[1], chunk_count);
+      s.mem = &memtables.back();
+      s.node = slot[1];
+      if (!LoadNodeEntry(&s)) return Stop(env, ScanStop::kBadNode);
+    } else {
+      return Stop(env, ScanStop::kBadArguments);
+    }
+  }
+
+  ScanStop stop = ScanStop::kEnd;
+  int32_t stop_source = -1;
+  for (;;) {
+    if (count >= max) {
+      stop = ScanStop::kBatchFull;
+      break;
+    }
+    int32_t m = -1;
+    for (int32_t i = 0; i < n; i++) {
+      if (sources[i].type == kExhausted) continue;
+      if (m < 0 || CompareInternal(sources[i], sources[m]) < 0) m = i;
+    }
+    if (m < 0) break;
+    Source& s = sources[m];
+    if ((s.trailer >> 8) <= seq &&
+        !(has_skip && CompareBytes(s.key, s.key_len, skip, static_cast<size_t>(skip_len)) == 0)) {
+      const bool below = has_lower && (lower_inclusive ? CompareBytes(s.key, s.key_len, lower, lower_size) < 0
+                                                       : CompareBytes(s.key, s.key_len, lower, lower_size) <= 0);
+      if (s.key_len > skip_size) {
+        stop = ScanStop::kSkipFull;
+        break;
+      }
+      if (static_cast<uint8_t>(s.trailer & 0xff) != kDeletion && !below) {
+        if (has_upper) {
+          const int c = CompareBytes(s.key, s.key_len, upper, upper_size);
+          if (upper_inclusive ? c > 0 : c >= 0) {
+            stop = ScanStop::kBound;
+            break;
+          }
+        }
+        const size_t kl = want_keys ? s.key_len : 0;
+        const size_t vl = want_values ? s.value_len : 0;
+        if (static_cast<size_t>(used) + kl + vl > stage_size) {
+          stop = ScanStop::kStageFull;
+          break;
+        }
+        if (kl != 0) std::memcpy(stage + used, s.key, kl);
+        used += static_cast<int64_t>(kl);
+        ends[2 * count] = static_cast<int32_t>(used);
+        if (vl != 0) std::memcpy(stage + used, s.value, vl);
+        used += static_cast<int64_t>(vl);
+        ends[2 * count + 1] = static_cast<int32_t>(used);
+        count++;
+      }
+      if (s.key_len != 0) std::memcpy(skip, s.key, s.key_len);
+      skip_len = static_cast<int64_t>(s.key_len);
+      has_skip = true;
+    }
+    // Consume the entry.
+    if (s.type == kTable) {
+      s.index++;
+      if (s.index >= s.count) {
+        stop = ScanStop::kBlockEnd;
+        stop_source = m;
+        break;
+      }
+      if (!LoadTableEntry(&s)) {
+        s.index--;
+        stop = ScanStop::kBadBlock;
+        break;
+      }
+    } else {
+      const int32_t next = s.mem->links()[s.node + kNext];
+      const int32_t prev_node = s.node;
+      s.node = next;
+      if (!LoadNodeEntry(&s)) {
+        s.node = prev_node;
+        stop = ScanStop::kBadNode;
+        break;
+      }
+    }
+  }
+  for (int32_t i = 0; i < n; i++) {
+    int32_t* slot = ctl + kHeader + kPerSource * static_cast<size_t>(i);
+    if (sources[i].type == kTable) slot[1] = static_cast<int32_t>(sources[i].index);
+    else if (sources[i].mem != nullptr) slot[1] = sources[i].node;
+  }
+  ctl[kFlags] = has_skip ? (flags | kFlagHasSkip) : (flags & ~kFlagHasSkip);
+  ctl[kSkipLen] = static_cast<int32_t>(skip_len);
+  ctl[kUsed] = static_cast<int32_t>(used);
+  ctl[kCount] = static_cast<int32_t>(count);
+  ctl[kStopSource] = stop_source;
+  return Stop(env, stop);
+}
+
+}  // namespace lsmkv

@@ -1,0 +1,221 @@
+/**
+ * native-scan — drives the native forward merge step (Codec.scanMerge, native/scan-merge.cc) for DbIterator.nextv:
+ * one crossing per "until some table source's block is exhausted, the batch is full, or the upper bound is hit",
+ * never one per entry.
+ *
+ * Before a step it lays out every merged source's current position: a table source (any flat cursor: table or
+ * level iterator) as its decoded block's four arrays plus the current index, a memtable source as the memtable's
+ * link array and arena chunks plus the current node. The step merges them by internal key, applies the snapshot,
+ * the skip key (older versions of the last user key seen), deletions and the bounds exactly as
+ * DbIterator.packForward does, and writes the visible entries into the EntryPacker's staging area. After it, each
+ * table source moves past what the step consumed (flatAdvance, which loads the next block at a block's end),
+ * each memtable source takes its new node, and the merging iterator re-reads its children (resync).
+ *
+ * Control array (Int32Array) slots, DO NOT CHANGE without the constants in native/scan-merge.cc:
+ *   0 sources   1 flags   2 skip length   3 staging bytes used   4 entries in the batch   5 batch size
+ *   6 stop source   8 + 4i: source i's type (0 table, 1 memtable, 2 exhausted), position, block count.
+ * Memtables are read-only during a step (the db is single-threaded); blocks are immutable.
+ * Who may call: DbIterator (forward scans, native codec only). Main thread only; not safe to share.
+ */
+
+import { corruption } from '../base/errors.js';
+import type { Codec } from '../codec/codec.js';
+import type { InternalIterator } from '../base/iterator.js';
+import type { EntryPacker } from '../iterator/entry-packer.js';
+import { type FlatCursor, isFlatCursor } from '../iterator/flat-cursor.js';
+import { mergedChildren, resyncMerged } from '../iterator/merging-iterator.js';
+import { MemTableIterator } from '../memtable/memtable-iterator.js';
+
+/**
+ * The native step (Codec.scanMerge, native/scan-merge.h): merges `srcs` (4 slots per source) from the positions
+ * in `ctl` and returns a ScanStop; updates ctl, skip, stage and ends. Never throws; damaged input gives a negative
+ * status. Arguments: (srcs, ctl, sequence, skip, lower, upper, stage, ends).
+ */
+export type ScanMerger = NonNullable<Codec['scanMerge']>;
+
+/** Why a step stopped. DO NOT CHANGE without ScanStop in native/scan-merge.h. */
+export const ScanStop = {
+  BLOCK_END: 0,
+  BATCH_FULL: 1,
+  BOUND: 2,
+  END: 3,
+  STAGE_FULL: 4,
+  SKIP_FULL: 5,
+  BAD_ARGUMENTS: -201,
+  BAD_BLOCK: -202,
+  BAD_NODE: -203,
+} as const;
+
+const C_SOURCES = 0;
+const C_FLAGS = 1;
+const C_SKIP_LEN = 2;
+const C_USED = 3;
+const C_COUNT = 4;
+const C_MAX = 5;
+const C_HEADER = 8;
+const PER_SOURCE = 4;
+
+export const ScanFlag = {
+  HAS_SKIP: 1,
+  KEYS: 2,
+  VALUES: 4,
+  LOWER_INCLUSIVE: 8,
+  UPPER_INCLUSIVE: 16,
+  HAS_LOWER: 32,
+  HAS_UPPER: 64,
+} as const;
+
+const T_TABLE = 0;
+const T_MEMTABLE = 1;
+const T_EXHAUSTED = 2;
+
+const EMPTY = new Uint8Array(0);
+
+/** The private state of a MemTableIterator and its MemTable that the step reads (structural; see the header). */
+interface MemCursor {
+  node: number;
+  readonly list: { readonly links: Int32Array; readonly arena: { readonly chunks: Uint8Array[] } };
+}
+
+/** The scan state the step reads and updates (DbIterator's). */
+export interface ForwardScanState {
+  /** User key whose older versions are skipped; bytes may be replaced by a larger array. */
+  skip: { bytes: Uint8Array; length: number };
+  hasSkip: boolean;
+  /** ScanFlag bits for keys/values and bounds (HAS_SKIP is taken from hasSkip). */
+  flags: number;
+  lower: Uint8Array;
+  upper: Uint8Array;
+  sequence: number;
+}
+
+export class NativeScan {
+  private readonly merged: InternalIterator;
+  private readonly children: readonly InternalIterator[];
+  private readonly flat: (FlatCursor | undefined)[];
+  private readonly mem: (MemCursor | undefined)[];
+  private readonly srcs: unknown[];
+  private readonly ctl: Int32Array;
+  private readonly merge: ScanMerger;
+
+  private constructor(merged: InternalIterator, children: readonly InternalIterator[], merge: ScanMerger) {
+    this.merged = merged;
+    this.children = children;
+    this.merge = merge;
+    this.flat = children.map((c) => (c instanceof MemTableIterator || !isFlatCursor(c) ? undefined : c));
+    this.mem = children.map((c) => (c instanceof MemTableIterator ? (c as unknown as MemCursor) : undefined));
+    this.srcs = new Array<unknown>(PER_SOURCE * children.length).fill(EMPTY);
+    this.ctl = new Int32Array(C_HEADER + PER_SOURCE * children.length);
+  }
+
+  /** A driver for `iter` (a merging iterator or a single source), or undefined if a source cannot take part. */
+  static create(iter: InternalIterator, merge: ScanMerger): NativeScan | undefined {
+    const children = mergedChildren(iter) ?? [iter];
+    if (children.length > 64) return undefined;
+    for (const c of children) if (!(c instanceof MemTableIterator) && !isFlatCursor(c)) return undefined;
+    return new NativeScan(iter, children, merge);
+  }
+
+  /**
+   * Packs entries into `packer` until it holds `size` or the scan stops. Returns true when the scan is over (end
+   * or upper bound). Returns undefined, having done nothing, if a source has no flat view right now (the caller
+   * takes the TypeScript path for this call).
+   */
+  pack(packer: EntryPacker, size: number, st: ForwardScanState): boolean | undefined {
+    const { children, flat, mem, srcs, ctl } = this;
+    const n = children.length;
+    for (;;) {
+      ctl[C_SOURCES] = n;
+      for (let i = 0; i < n; i++) {
+        const c = children[i]!;
+        const slot = C_HEADER + PER_SOURCE * i;
+        const s = PER_SOURCE * i;
+        if (!c.valid()) {
+          ctl[slot] = T_EXHAUSTED;
+          continue;
+        }
+        const m = mem[i];
+        if (m !== undefined) {
+          ctl[slot] = T_MEMTABLE;
+          ctl[slot + 1] = m.node;
+          srcs[s] = m.list.links;
+          srcs[s + 1] = m.list.arena.chunks;
+          continue;
+        }
+        const b = flat[i]!.flatBlock(true);
+        if (b === undefined) return undefined;
+        ctl[slot] = T_TABLE;
+        ctl[slot + 1] = flat[i]!.flatIndex();
+        ctl[slot + 2] = b.count;
+        srcs[s] = b.keys;
+        srcs[s + 1] = b.keyOffsets;
+        srcs[s + 2] = b.data;
+        srcs[s + 3] = b.valueOffsets;
+      }
+      packer.reserve(0, size - packer.count);
+      ctl[C_FLAGS] = st.hasSkip ? st.flags | ScanFlag.HAS_SKIP : st.flags & ~ScanFlag.HAS_SKIP;
+      ctl[C_SKIP_LEN] = st.skip.length;
+      ctl[C_USED] = packer.bytesUsed;
+      ctl[C_COUNT] = packer.count;
+      ctl[C_MAX] = size;
+      const r = this.merge(
+        srcs,
+        ctl,
+        st.sequence,
+        st.skip.bytes,
+        st.lower,
+        st.upper,
+        packer.stageArea,
+        packer.endsArea,
+      );
+      if (r < 0) this.fail(r);
+      packer.commit(ctl[C_COUNT]!, ctl[C_USED]!);
+      st.hasSkip = (ctl[C_FLAGS]! & ScanFlag.HAS_SKIP) !== 0;
+      st.skip.length = ctl[C_SKIP_LEN]!;
+      this.apply();
+      if (r === ScanStop.END || r === ScanStop.BOUND) return true;
+      if (r === ScanStop.BATCH_FULL) return false;
+      if (r === ScanStop.STAGE_FULL) packer.reserve(2 * packer.stageArea.length, 0);
+      else if (r === ScanStop.SKIP_FULL) {
+        const bigger = new Uint8Array(2 * st.skip.bytes.length);
+        bigger.set(st.skip.bytes.subarray(0, st.skip.length));
+        st.skip.bytes = bigger;
+      }
+      // BLOCK_END (the next block is loaded by apply()), STAGE_FULL, SKIP_FULL: another step.
+      if (packer.count >= size) return false;
+    }
+  }
+
+  /** Moves every source to where the step left it and lets the merging iterator re-read its children. */
+  private apply(): void {
+    const { children, flat, mem, ctl } = this;
+    let moved = false;
+    for (let i = 0; i < children.length; i++) {
+      const slot = C_HEADER + PER_SOURCE * i;
+      const type = ctl[slot]!;
+      if (type === T_EXHAUSTED) continue;
+      const pos = ctl[slot + 1]!;
+      if (type === T_MEMTABLE) {
+        const m = mem[i]!;
+        if (m.node !== pos) {
+          m.node = pos;
+          moved = true;
+        }
+      } else {
+        const f = flat[i]!;
+        const from = f.flatIndex();
+        if (pos > from) {
+          f.flatAdvance(pos - 1);
+          moved = true;
+        }
+      }
+    }
+    if (moved && this.merged !== children[0]) resyncMerged(this.merged);
+  }
+
+  private fail(status: number): never {
+    if (status === ScanStop.BAD_BLOCK) throw corruption('db-iterator', 'native scan: a block entry lies outside its block');
+    if (status === ScanStop.BAD_NODE) throw corruption('db-iterator', 'native scan: a memtable node is out of range');
+    throw new RangeError(`db-iterator: native scan step rejected its arguments (status ${status})`);
+  }
+}

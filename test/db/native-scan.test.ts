@@ -1,0 +1,234 @@
+/**
+ * native-scan: the native forward merge step (Codec.scanMerge, native/scan-merge.cc, driven by src/db/native-scan.ts)
+ * against the TypeScript run path of DbIterator on the same database, and both against a model. Seeded random
+ * databases put versions of one key in different blocks, tables, levels and memtables, with deletions, snapshots,
+ * keys longer than 16 bytes sharing prefixes, empty values, bounds, limits, nextv sizes 1..1000 and seeks between
+ * calls. Damaged or invalid input to the step returns a status and never crashes.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Codec } from '../../src/codec/codec.js';
+import { codecFor } from '../../src/codec/loader.js';
+import { ScanStop } from '../../src/db/native-scan.js';
+import type { Db } from '../../src/index.js';
+import { useFreshDb } from '../helpers/fresh-db.js';
+import { Model, prng, randInt } from '../helpers/model.js';
+
+const { fresh } = useFreshDb();
+
+let native: Codec | undefined;
+try {
+  native = codecFor('native');
+} catch {
+  native = undefined;
+}
+const hasStep = native?.scanMerge !== undefined;
+/** The codec object the db uses (memoized): the test swaps its scanMerge to read with and without the step. */
+const mutable = native as { scanMerge?: Codec['scanMerge'] } | undefined;
+const original = native?.scanMerge;
+let steps = 0;
+const counting: NonNullable<Codec['scanMerge']> = (...args) => {
+  steps++;
+  return original!(...args);
+};
+
+afterEach(() => {
+  if (mutable !== undefined) mutable.scanMerge = original;
+});
+
+const PREFIX = 'tenant-0042/orders/';
+/** Keys longer than 16 bytes sharing a 19-byte prefix, plus short ones that are prefixes of others. */
+function keyOf(n: number): Buffer {
+  if (n % 17 === 0) return Buffer.from(`k${n % 7}`);
+  return Buffer.from(`${PREFIX}${String(n).padStart(5, '0')}${n % 3 === 0 ? '/x' : ''}`);
+}
+
+function valueOf(rand: () => number, n: number, round: number): Buffer {
+  const r = randInt(rand, 10);
+  if (r === 0) return Buffer.alloc(0);
+  return Buffer.alloc(r === 1 ? 300 : 1 + randInt(rand, 40), `${n}.${round}.`);
+}
+
+type Entries = Array<[Buffer | undefined, Buffer | undefined]>;
+const str = (entries: Entries): string =>
+  entries.map(([k, v]) => `${k === undefined ? '-' : k.toString('hex')}=${v === undefined ? '-' : v.toString('hex')}`).join(',');
+
+interface Read {
+  opts: Record<string, unknown>;
+  /** nextv sizes, and seek targets (a string) between calls. */
+  script: Array<number | Buffer>;
+}
+
+function run(db: Db, read: Read): string {
+  const it = db.iterator(read.opts);
+  const out: string[] = [];
+  for (const s of read.script) {
+    if (typeof s === 'number') out.push(str(it.nextv(s)));
+    else {
+      it.seek(s);
+      out.push('seek');
+    }
+  }
+  out.push(str(it.all()));
+  return out.join('|');
+}
+
+function randomRead(rand: () => number, base: Record<string, unknown>, seeks: boolean): Read {
+  const opts: Record<string, unknown> = { ...base };
+  const a = keyOf(randInt(rand, 400));
+  const b = keyOf(randInt(rand, 400));
+  const [lo, hi] = Buffer.compare(a, b) <= 0 ? [a, b] : [b, a];
+  if (rand() < 0.5) opts[rand() < 0.5 ? 'gt' : 'gte'] = lo;
+  if (rand() < 0.5) opts[rand() < 0.5 ? 'lt' : 'lte'] = hi;
+  if (rand() < 0.2) opts.limit = randInt(rand, 60);
+  if (rand() < 0.15) opts.keys = false;
+  else if (rand() < 0.15) opts.values = false;
+  if (rand() < 0.2) opts.reverse = true;
+  const sizes = [1, 2, 3, 5, 17, 64, 333, 1000];
+  const script: Array<number | Buffer> = [];
+  for (let i = 0; i < 6; i++) {
+    if (seeks && rand() < 0.4) script.push(keyOf(randInt(rand, 400)));
+    script.push(sizes[randInt(rand, sizes.length)]!);
+  }
+  return { opts, script };
+}
+
+function modelRead(m: Model, read: Read): string {
+  const o = read.opts as { reverse?: boolean; limit?: number; keys?: boolean; values?: boolean };
+  const shape = (e: Array<[Buffer, Buffer]>): Entries =>
+    e.map(([k, v]) => [o.keys === false ? undefined : k, o.values === false ? undefined : v]);
+  let all = m.range(read.opts);
+  let taken = 0;
+  const out: string[] = [];
+  let pos = 0;
+  const limit = o.limit ?? Infinity;
+  for (const s of read.script) {
+    if (typeof s !== 'number') {
+      const cmp = (k: Buffer): boolean => (o.reverse ? Buffer.compare(k, s) <= 0 : Buffer.compare(k, s) >= 0);
+      all = m.range({ ...read.opts, limit: undefined });
+      pos = all.findIndex(([k]) => cmp(k));
+      if (pos < 0) pos = all.length;
+      out.push('seek');
+      continue;
+    }
+    const n = Math.min(s, limit - taken);
+    const part = all.slice(pos, pos + Math.max(0, n));
+    pos += part.length;
+    taken += part.length;
+    out.push(str(shape(part)));
+  }
+  out.push(str(shape(all.slice(pos, pos + Math.max(0, limit - taken)))));
+  return out.join('|');
+}
+
+describe.skipIf(!hasStep)('native scan step', () => {
+  it('returns what the TypeScript run path and the model return, over seeded random databases', async () => {
+    for (const seed of [1, 2, 3]) {
+      const rand = prng(9000 + seed);
+      const { db } = await fresh({ blockSize: 256, writeBufferSize: 4096 + 4096 * seed, codec: 'native' });
+      const model = new Model();
+      const snaps: Array<{ snap: ReturnType<Db['snapshot']>; model: Model }> = [];
+      for (let round = 0; round < 6; round++) {
+        for (let i = 0; i < 300; i++) {
+          const n = randInt(rand, 400);
+          if (rand() < 0.2) {
+            db.delete(keyOf(n));
+            model.delete(keyOf(n));
+          } else {
+            const v = valueOf(rand, n, round);
+            db.put(keyOf(n), v);
+            model.put(keyOf(n), v);
+          }
+        }
+        if (rand() < 0.4) snaps.push({ snap: db.snapshot(), model: model.clone() });
+        if (round % 2 === 0) await db.flush();
+        if (round === 3) await db.compactRange();
+        const views = [{ base: {}, model }, ...snaps.map((s) => ({ base: { snapshot: s.snap }, model: s.model }))];
+        for (const view of views) {
+          for (let r = 0; r < 12; r++) {
+            const read = randomRead(rand, view.base, r >= 4);
+            mutable!.scanMerge = counting;
+            const viaNative = run(db, read);
+            mutable!.scanMerge = undefined;
+            const viaTs = run(db, read);
+            mutable!.scanMerge = original;
+            expect(viaNative).toBe(viaTs);
+            expect(viaNative).toBe(modelRead(view.model, read));
+          }
+        }
+      }
+      for (const s of snaps) s.snap.release();
+    }
+    expect(steps).toBeGreaterThan(100);
+  });
+
+  it('a full forward scan of a memtable plus overlapping tables matches the TypeScript path', async () => {
+    const rand = prng(77);
+    const { db } = await fresh({ blockSize: 1024, writeBufferSize: 1 << 20, codec: 'native' });
+    for (let t = 0; t < 3; t++) {
+      for (let i = 0; i < 2000; i++) db.put(keyOf(randInt(rand, 5000)), Buffer.alloc(randInt(rand, 30), t));
+      await db.flush();
+    }
+    for (let i = 0; i < 3000; i++) {
+      if (rand() < 0.1) db.delete(keyOf(randInt(rand, 5000)));
+      else db.put(keyOf(randInt(rand, 5000)), Buffer.alloc(randInt(rand, 30), 9));
+    }
+    steps = 0;
+    mutable!.scanMerge = counting;
+    const a = db.iterator().all();
+    mutable!.scanMerge = undefined;
+    const b = db.iterator().all();
+    expect(str(a)).toBe(str(b));
+    expect(a.length).toBeGreaterThan(2000);
+    // One crossing per block-sized step, not per entry.
+    expect(steps).toBeLessThan(a.length / 4);
+  });
+
+  it('returns a status for damaged or invalid input, never crashes', () => {
+    const step = original!;
+    const keys = Buffer.from('aaaaaaaa\x01\x00\x00\x00\x00\x00\x00\x00bbbbbbbb\x01\x02\x00\x00\x00\x00\x00\x00', 'latin1');
+    const keyOffsets = new Uint32Array([0, 16, 32]);
+    const data = Buffer.from('xyzw');
+    const valueOffsets = new Uint32Array([0, 2, 2, 4]);
+    const ctl = (idx: number, count: number, type = 0, n = 1): Int32Array => {
+      const c = new Int32Array(12);
+      c.set([n, 2 | 4, 0, 0, 0, 10, 0, 0, type, idx, count, 0]);
+      return c;
+    };
+    const call = (srcs: unknown[], c: Int32Array, stage = new Uint8Array(64), ends = new Int32Array(20)): number =>
+      step(srcs, c, 1000, new Uint8Array(16), new Uint8Array(0), new Uint8Array(0), stage, ends);
+    // Sound input: both entries come out.
+    const good = ctl(0, 2);
+    expect(call([keys, keyOffsets, data, valueOffsets], good)).toBe(ScanStop.BLOCK_END);
+    expect(good[4]).toBe(2);
+    // Damaged offsets, out-of-range index and count, wrong types, short arrays.
+    expect(call([keys, new Uint32Array([0, 16, 99]), data, valueOffsets], ctl(0, 2))).toBe(ScanStop.BAD_BLOCK);
+    expect(call([keys, new Uint32Array([0, 16, 4]), data, valueOffsets], ctl(1, 2))).toBe(ScanStop.BAD_BLOCK);
+    expect(call([keys, keyOffsets, data, new Uint32Array([0, 2, 2, 99])], ctl(0, 2))).toBe(ScanStop.BAD_BLOCK);
+    expect(call([keys, keyOffsets, data, valueOffsets], ctl(5, 2))).toBe(ScanStop.BAD_ARGUMENTS);
+    expect(call([keys, keyOffsets, data, valueOffsets], ctl(0, 9))).toBe(ScanStop.BAD_ARGUMENTS);
+    expect(call([keys, keyOffsets, data, valueOffsets], ctl(0, 2, 7))).toBe(ScanStop.BAD_ARGUMENTS);
+    expect(call([keys, keyOffsets, data, valueOffsets], ctl(0, 2, 0, 2))).toBe(ScanStop.BAD_ARGUMENTS);
+    expect(call([keyOffsets, keys, data, valueOffsets], ctl(0, 2))).toBe(ScanStop.BAD_ARGUMENTS);
+    expect(call([keys, keyOffsets, data, valueOffsets], new Int32Array(3))).toBe(ScanStop.BAD_ARGUMENTS);
+    expect(step([], new Int32Array(12), -1, keys, keys, keys, keys, new Int32Array(2))).toBe(ScanStop.BAD_ARGUMENTS);
+    // A too-small staging area stops before the entry (not consumed), then a larger one takes it.
+    const small = ctl(0, 2);
+    expect(call([keys, keyOffsets, data, valueOffsets], small, new Uint8Array(4))).toBe(ScanStop.STAGE_FULL);
+    expect([small[4], small[9]]).toEqual([0, 0]);
+    // Memtable sources: node positions, chunk indices and entry ranges out of range.
+    const links = new Int32Array(64);
+    const chunk = Buffer.concat([keys.subarray(0, 16), data]);
+    links.set([0, 0, 16, 4, 0], 24); // node 24: chunk 0, offset 0, key 16 bytes, value 4
+    expect(call([links, [chunk], 0, 0], ctl(24, 0, 1))).toBe(ScanStop.END);
+    expect(call([links, [chunk], 0, 0], ctl(63, 0, 1))).toBe(ScanStop.BAD_NODE);
+    expect(call([links, [chunk], 0, 0], ctl(-4, 0, 1))).toBe(ScanStop.BAD_NODE);
+    expect(call([links, [], 0, 0], ctl(24, 0, 1))).toBe(ScanStop.BAD_NODE);
+    expect(call([links, ['not bytes'], 0, 0], ctl(24, 0, 1))).toBe(ScanStop.BAD_NODE);
+    links[24 + 3] = 1000; // value runs past the chunk
+    expect(call([links, [chunk], 0, 0], ctl(24, 0, 1))).toBe(ScanStop.BAD_NODE);
+    links[24 + 3] = 4;
+    links[24 + 9] = 9999; // next link outside the link array
+    expect(call([links, [chunk], 0, 0], ctl(24, 0, 1))).toBe(ScanStop.BAD_NODE);
+    expect(call([keys, [chunk], 0, 0], ctl(24, 0, 1))).toBe(ScanStop.BAD_ARGUMENTS);
+  });
+});
