@@ -1,5 +1,5 @@
 /**
- * scan.bench — the native forward merge step of a scan (Codec.scanMerge, native/scan-merge.cc) against the
+ * scan.bench — the native merge step of a scan (Codec.scanMerge, native/scan-merge.cc) against the
  * TypeScript run path of DbIterator, on one database in the benchmark's read shape: a fresh random fill (db_bench
  * keys, 100-byte values, batches of 1000), so the scan merges overlapping L0 tables and a full memtable.
  *
@@ -48,8 +48,8 @@ async function main(): Promise<void> {
     db.write(b);
   }
   await new Promise((r) => setTimeout(r, 2000));
-  const scan = (): void => {
-    const it = db.iterator();
+  const scan = (reverse: boolean): void => {
+    const it = db.iterator({ reverse });
     while (it.nextv(1000).length > 0);
     it.close();
   };
@@ -61,7 +61,8 @@ async function main(): Promise<void> {
     it.close();
   };
   const rows: Array<[string, () => void, number]> = [
-    ['full forward scan (per entry)', scan, n],
+    ['full forward scan (per entry)', () => scan(false), n],
+    ['full reverse scan (per entry)', () => scan(true), n],
     ['seek + nextv(100) (per call)', seek, 1],
   ];
   const bench = new Bench({ time });

@@ -1,4 +1,5 @@
-// scan-merge — see scan-merge.h. The loop mirrors DbIterator.packForward/classify in src/db/db-iterator.ts.
+// scan-merge — see scan-merge.h. The loop mirrors DbIterator.packForward/classify and packReverse/visitBack in
+// src/db/db-iterator.ts.
 
 #include "scan-merge.h"
 
@@ -27,7 +28,10 @@ constexpr size_t kUsed = 3;
 constexpr size_t kCount = 4;
 constexpr size_t kMax = 5;
 constexpr size_t kStopSource = 6;
-constexpr size_t kHeader = 8;
+constexpr size_t kCandKeyLen = 7;
+constexpr size_t kCandValueLen = 8;
+constexpr size_t kCandKind = 9;
+constexpr size_t kHeader = 12;
 constexpr size_t kPerSource = 4;  // type, position (index or node), block count, unused
 constexpr int32_t kMaxSources = 64;
 
@@ -38,6 +42,8 @@ constexpr int32_t kFlagLowerInclusive = 8;
 constexpr int32_t kFlagUpperInclusive = 16;
 constexpr int32_t kFlagHasLower = 32;
 constexpr int32_t kFlagHasUpper = 64;
+constexpr int32_t kFlagReverse = 128;
+constexpr int32_t kFlagHasCand = 256;
 
 constexpr int32_t kTable = 0;
 constexpr int32_t kMemTable = 1;
@@ -184,7 +190,7 @@ bool GetU32(napi_env env, napi_value v, const uint32_t** data, size_t* size) {
 Napi::Value ScanMergeJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   napi_env e = env;
-  if (info.Length() != 8 || !info[0].IsArray()) return Stop(env, ScanStop::kBadArguments);
+  if (info.Length() != 10 || !info[0].IsArray()) return Stop(env, ScanStop::kBadArguments);
   int32_t* ctl;
   size_t ctl_size;
   uint8_t* skip;
@@ -197,12 +203,18 @@ Napi::Value ScanMergeJs(const Napi::CallbackInfo& info) {
   size_t stage_size;
   int32_t* ends;
   size_t ends_size;
+  uint8_t* cand_key;
+  size_t cand_key_size;
+  uint8_t* cand_value;
+  size_t cand_value_size;
   double seq_d;
   if (!GetSkipListArray(e, info[1], napi_int32_array, &ctl, &ctl_size) || ctl_size < kHeader ||
       napi_get_value_double(e, info[2], &seq_d) != napi_ok || !(seq_d >= 0 && seq_d <= 9007199254740991.0) ||
       !GetSkipListArray(e, info[3], napi_uint8_array, &skip, &skip_size) || !GetU8(e, info[4], &lower, &lower_size) ||
       !GetU8(e, info[5], &upper, &upper_size) || !GetSkipListArray(e, info[6], napi_uint8_array, &stage, &stage_size) ||
-      !GetSkipListArray(e, info[7], napi_int32_array, &ends, &ends_size) || stage_size > 0x7fffffff) {
+      !GetSkipListArray(e, info[7], napi_int32_array, &ends, &ends_size) || stage_size > 0x7fffffff ||
+      !GetSkipListArray(e, info[8], napi_uint8_array, &cand_key, &cand_key_size) ||
+      !GetSkipListArray(e, info[9], napi_uint8_array, &cand_value, &cand_value_size)) {
     return Stop(env, ScanStop::kBadArguments);
   }
   const int32_t n = ctl[kSources];
@@ -211,6 +223,13 @@ Napi::Value ScanMergeJs(const Napi::CallbackInfo& info) {
   int64_t used = ctl[kUsed];
   int64_t count = ctl[kCount];
   const int64_t max = ctl[kMax];
+  int64_t cand_key_len = ctl[kCandKeyLen];
+  int64_t cand_value_len = ctl[kCandValueLen];
+  int32_t cand_kind = ctl[kCandKind];
+  if (cand_key_len < 0 || static_cast<size_t>(cand_key_len) > cand_key_size || cand_value_len < 0 ||
+      static_cast<size_t>(cand_value_len) > cand_value_size) {
+    return Stop(env, ScanStop::kBadArguments);
+  }
   if (n < 0 || n > kMaxSources || ctl_size < kHeader + kPerSource * static_cast<size_t>(n) || skip_len < 0 ||
       static_cast<size_t>(skip_len) > skip_size || used < 0 || static_cast<size_t>(used) > stage_size || count < 0 ||
       max < count || static_cast<size_t>(2 * max) > ends_size) {
@@ -224,6 +243,8 @@ Napi::Value ScanMergeJs(const Napi::CallbackInfo& info) {
   const bool has_upper = (flags & kFlagHasUpper) != 0;
   const bool lower_inclusive = (flags & kFlagLowerInclusive) != 0;
   const bool upper_inclusive = (flags & kFlagUpperInclusive) != 0;
+  const bool reverse = (flags & kFlagReverse) != 0;
+  bool has_cand = (flags & kFlagHasCand) != 0;
 
   napi_value srcs = info[0];
   uint32_t srcs_len = 0;
@@ -282,71 +303,128 @@ Napi::Value ScanMergeJs(const Napi::CallbackInfo& info) {
 
   ScanStop stop = ScanStop::kEnd;
   int32_t stop_source = -1;
+  // Appends (key, value) to the batch; false (nothing written) if it does not fit the staging area.
+  auto emit = [&](const uint8_t* key, size_t key_len, const uint8_t* value, size_t value_len) {
+    const size_t kl = want_keys ? key_len : 0;
+    const size_t vl = want_values ? value_len : 0;
+    if (static_cast<size_t>(used) + kl + vl > stage_size) return false;
+    if (kl != 0) std::memcpy(stage + used, key, kl);
+    used += static_cast<int64_t>(kl);
+    ends[2 * count] = static_cast<int32_t>(used);
+    if (vl != 0) std::memcpy(stage + used, value, vl);
+    used += static_cast<int64_t>(vl);
+    ends[2 * count + 1] = static_cast<int32_t>(used);
+    count++;
+    return true;
+  };
+  auto below_lower = [&](const Source& x) {
+    if (!has_lower) return false;
+    const int c = CompareBytes(x.key, x.key_len, lower, lower_size);
+    return lower_inclusive ? c < 0 : c <= 0;
+  };
+  auto above_upper = [&](const Source& x) {
+    if (!has_upper) return false;
+    const int c = CompareBytes(x.key, x.key_len, upper, upper_size);
+    return upper_inclusive ? c > 0 : c >= 0;
+  };
   for (;;) {
     if (count >= max) {
       stop = ScanStop::kBatchFull;
       break;
     }
     int32_t m = -1;
-    for (int32_t i = 0; i < n; i++) {
-      if (sources[i].type == kExhausted) continue;
-      if (m < 0 || CompareInternal(sources[i], sources[m]) < 0) m = i;
-    }
-    if (m < 0) break;
-    Source& s = sources[m];
-    if ((s.trailer >> 8) <= seq &&
-        !(has_skip && CompareBytes(s.key, s.key_len, skip, static_cast<size_t>(skip_len)) == 0)) {
-      const bool below = has_lower && (lower_inclusive ? CompareBytes(s.key, s.key_len, lower, lower_size) < 0
-                                                       : CompareBytes(s.key, s.key_len, lower, lower_size) <= 0);
-      if (s.key_len > skip_size) {
-        stop = ScanStop::kSkipFull;
-        break;
+    if (!reverse) {
+      for (int32_t i = 0; i < n; i++) {
+        if (sources[i].type == kExhausted) continue;
+        if (m < 0 || CompareInternal(sources[i], sources[m]) < 0) m = i;
       }
-      if (static_cast<uint8_t>(s.trailer & 0xff) != kDeletion && !below) {
-        if (has_upper) {
-          const int c = CompareBytes(s.key, s.key_len, upper, upper_size);
-          if (upper_inclusive ? c > 0 : c >= 0) {
-            stop = ScanStop::kBound;
-            break;
-          }
-        }
-        const size_t kl = want_keys ? s.key_len : 0;
-        const size_t vl = want_values ? s.value_len : 0;
-        if (static_cast<size_t>(used) + kl + vl > stage_size) {
+    } else {
+      for (int32_t i = 0; i < n; i++) {
+        if (sources[i].type == kExhausted) continue;
+        if (m < 0 || CompareInternal(sources[i], sources[m]) > 0) m = i;
+      }
+    }
+    if (m < 0) {
+      // The end: in reverse the candidate is the newest visible version of the smallest key.
+      if (reverse && has_cand) {
+        if (cand_kind != kDeletion && !emit(cand_key, static_cast<size_t>(cand_key_len), cand_value,
+                                            static_cast<size_t>(cand_value_len))) {
           stop = ScanStop::kStageFull;
           break;
         }
-        if (kl != 0) std::memcpy(stage + used, s.key, kl);
-        used += static_cast<int64_t>(kl);
-        ends[2 * count] = static_cast<int32_t>(used);
-        if (vl != 0) std::memcpy(stage + used, s.value, vl);
-        used += static_cast<int64_t>(vl);
-        ends[2 * count + 1] = static_cast<int32_t>(used);
-        count++;
+        has_cand = false;
       }
-      if (s.key_len != 0) std::memcpy(skip, s.key, s.key_len);
-      skip_len = static_cast<int64_t>(s.key_len);
-      has_skip = true;
+      break;
+    }
+    Source& s = sources[m];
+    const uint8_t kind = static_cast<uint8_t>(s.trailer & 0xff);
+    if (!reverse) {
+      if ((s.trailer >> 8) <= seq &&
+          !(has_skip && CompareBytes(s.key, s.key_len, skip, static_cast<size_t>(skip_len)) == 0)) {
+        if (s.key_len > skip_size) {
+          stop = ScanStop::kSkipFull;
+          break;
+        }
+        if (kind != kDeletion && !below_lower(s)) {
+          if (above_upper(s)) {
+            stop = ScanStop::kBound;
+            break;
+          }
+          if (!emit(s.key, s.key_len, s.value, s.value_len)) {
+            stop = ScanStop::kStageFull;
+            break;
+          }
+        }
+        if (s.key_len != 0) std::memcpy(skip, s.key, s.key_len);
+        skip_len = static_cast<int64_t>(s.key_len);
+        has_skip = true;
+      }
+    } else if ((s.trailer >> 8) <= seq && !above_upper(s)) {
+      // Versions arrive oldest first: a new user key means the candidate was the newest visible version of its key.
+      if (has_cand && CompareBytes(s.key, s.key_len, cand_key, static_cast<size_t>(cand_key_len)) != 0) {
+        if (cand_kind != kDeletion && !emit(cand_key, static_cast<size_t>(cand_key_len), cand_value,
+                                            static_cast<size_t>(cand_value_len))) {
+          stop = ScanStop::kStageFull;
+          break;
+        }
+        has_cand = false;
+      }
+      if (!has_cand && below_lower(s)) {
+        stop = ScanStop::kBound;
+        break;
+      }
+      const bool keep_value = kind != kDeletion && want_values;
+      if (s.key_len > cand_key_size || (keep_value && s.value_len > cand_value_size)) {
+        stop = ScanStop::kSkipFull;
+        break;
+      }
+      if (s.key_len != 0) std::memcpy(cand_key, s.key, s.key_len);
+      cand_key_len = static_cast<int64_t>(s.key_len);
+      if (keep_value && s.value_len != 0) std::memcpy(cand_value, s.value, s.value_len);
+      cand_value_len = keep_value ? static_cast<int64_t>(s.value_len) : 0;
+      cand_kind = kind;
+      has_cand = true;
     }
     // Consume the entry.
     if (s.type == kTable) {
-      s.index++;
-      if (s.index >= s.count) {
+      s.index += reverse ? -1 : 1;
+      if (s.index < 0 || s.index >= s.count) {
         stop = ScanStop::kBlockEnd;
         stop_source = m;
         break;
       }
       if (!LoadTableEntry(&s)) {
-        s.index--;
+        s.index -= reverse ? -1 : 1;
         stop = ScanStop::kBadBlock;
         break;
       }
     } else {
-      const int32_t next = s.mem->links()[s.node + kNext];
+      const int32_t next = s.mem->links()[s.node + (reverse ? skiplist::kPrev : kNext)];
       const int32_t prev_node = s.node;
       s.node = next;
       if (!LoadNodeEntry(&s)) {
         s.node = prev_node;
+        s.type = kMemTable;
         stop = ScanStop::kBadNode;
         break;
       }
@@ -357,7 +435,11 @@ Napi::Value ScanMergeJs(const Napi::CallbackInfo& info) {
     if (sources[i].type == kTable) slot[1] = static_cast<int32_t>(sources[i].index);
     else if (sources[i].mem != nullptr) slot[1] = sources[i].node;
   }
-  ctl[kFlags] = has_skip ? (flags | kFlagHasSkip) : (flags & ~kFlagHasSkip);
+  int32_t out_flags = has_skip ? (flags | kFlagHasSkip) : (flags & ~kFlagHasSkip);
+  ctl[kFlags] = has_cand ? (out_flags | kFlagHasCand) : (out_flags & ~kFlagHasCand);
+  ctl[kCandKeyLen] = static_cast<int32_t>(cand_key_len);
+  ctl[kCandValueLen] = static_cast<int32_t>(cand_value_len);
+  ctl[kCandKind] = cand_kind;
   ctl[kSkipLen] = static_cast<int32_t>(skip_len);
   ctl[kUsed] = static_cast<int32_t>(used);
   ctl[kCount] = static_cast<int32_t>(count);

@@ -1,15 +1,19 @@
-// scan-merge — one forward merge step of a database scan (DbIterator.nextv) over every merged source at once: the
-// native twin of DbIterator.packForward's run loop plus the merging iterator's heap (src/db/native-scan.ts drives
-// it and documents the control array; test/db/native-scan.test.ts holds it to the TypeScript path entry by entry).
+// scan-merge — one merge step of a database scan (DbIterator.nextv), either direction, over every merged source at
+// once: the native twin of DbIterator.packForward / packReverse plus the merging iterator's heap
+// (src/db/native-scan.ts drives it and documents the control array; test/db/native-scan.test.ts holds it to the
+// TypeScript path entry by entry).
 //
 // Sources are either a decoded table block (keys, keyOffsets, data, valueOffsets, current index, count) or a
 // memtable (link array, arena chunks, current node; layout in skiplist-node.h). The step merges them by internal
-// key, hides versions newer than the snapshot, older versions of the last key seen (the skip key) and deletions,
-// stops at the upper bound, and copies each visible (user key, value) into the caller's staging area. It stops
-// when a table source's block is exhausted (JavaScript loads the next block), the batch is full, a bound is hit,
-// every source is exhausted, or the staging area / skip buffer is too small; it never stops per entry.
-// Writes only into the control array, the skip buffer, the staging area and the ends array; allocates no JS
-// memory. Every offset read from the arrays is checked; damaged input returns a status, never a crash.
+// key (forward: smallest first; reverse: largest first), hides versions newer than the snapshot and deletions,
+// forward hides older versions of the last key seen (the skip key), reverse keeps the newest visible version of
+// the key being read as a candidate (copied into caller-owned arrays, so it survives the step) and emits it when a
+// smaller key or the end shows up; it stops at the bound in its direction and copies each visible (user key,
+// value) into the caller's staging area. It stops when a table source's block is exhausted (JavaScript loads the
+// neighbouring block), the batch is full, a bound is hit, every source is exhausted, or the staging area / skip
+// or candidate buffer is too small; it never stops per entry.
+// Writes only into the control array, the skip and candidate buffers, the staging area and the ends array;
+// allocates no JS memory. Every offset read from the arrays is checked; damaged input returns a status, never a crash.
 // No static state; main thread of the db that owns the sources.
 
 #ifndef LSMKV_NATIVE_SCAN_MERGE_H_
@@ -25,17 +29,18 @@ namespace lsmkv {
 enum class ScanStop : int32_t {
   kBlockEnd = 0,     // ctl[kStopSource]'s block is exhausted
   kBatchFull = 1,    // ctl[kCount] reached ctl[kMax]
-  kBound = 2,        // the next visible entry is past the upper bound (not consumed)
+  kBound = 2,        // the next visible entry is past the bound (not consumed)
   kEnd = 3,          // every source is exhausted
   kStageFull = 4,    // the next entry does not fit the staging area or the ends array (not consumed)
-  kSkipFull = 5,     // the next user key does not fit the skip buffer (not consumed)
+  kSkipFull = 5,     // the next user key (value) does not fit the skip (candidate) buffer (not consumed)
   kBadArguments = -201,
   kBadBlock = -202,  // a block's offsets point outside its arrays
   kBadNode = -203,   // a memtable node or its entry is out of range
 };
 
 // JS: scanMerge(srcs: unknown[], ctl: Int32Array, sequence: number, skip: Uint8Array, lower: Uint8Array,
-//               upper: Uint8Array, stage: Uint8Array, ends: Int32Array) -> ScanStop.
+//               upper: Uint8Array, stage: Uint8Array, ends: Int32Array, candKey: Uint8Array,
+//               candValue: Uint8Array) -> ScanStop.
 Napi::Value ScanMergeJs(const Napi::CallbackInfo& info);
 
 }  // namespace lsmkv

@@ -103,7 +103,7 @@ export interface Codec {
     chunk: Uint8Array,
   ) => number;
   /**
-   * Native only: one forward merge step of a scan (ScanMerger in src/db/native-scan.ts, which documents it; the
+   * Native only: one merge step of a scan (ScanMerger in src/db/native-scan.ts, which documents it; the
    * TypeScript twin is DbIterator's run path). Absent on the TypeScript codec, which keeps that path.
    */
   readonly scanMerge?: (
@@ -115,6 +115,8 @@ export interface Codec {
     upper: Uint8Array,
     stage: Uint8Array,
     ends: Int32Array,
+    candKey: Uint8Array,
+    candValue: Uint8Array,
   ) => number;
 }
 

@@ -14,7 +14,7 @@ import { KIND_FOR_SEEK, TRAILER_SIZE, ValueKind, makeInternalKey, trailerSequenc
 import type { InternalIterator } from '../base/iterator.js';
 import { EntryPacker, copyRange } from '../iterator/entry-packer.js';
 import { type FlatCursor, isFlatCursor } from '../iterator/flat-cursor.js';
-import { type ForwardScanState, NativeScan, ScanFlag, type ScanMerger } from './native-scan.js';
+import { NativeScan, ScanFlag, type ScanMerger, type ScanState } from './native-scan.js';
 
 export interface IteratorBounds {
   gt?: Uint8Array;
@@ -37,7 +37,7 @@ export interface DbIteratorConfig {
   release: () => void;
   /** Throws CLOSED if the database was closed under the iterator. */
   checkOpen: () => void;
-  /** The native merge step (Codec.scanMerge); forward scans use it when given. */
+  /** The native merge step (Codec.scanMerge); scans use it when given. */
   scanMerge?: ScanMerger | undefined;
 }
 
@@ -67,9 +67,9 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
   /** iter as a run source (forward scans read whole runs of a block), when it is one. */
   private readonly flat: FlatCursor | undefined;
   private readonly cfg: DbIteratorConfig;
-  /** Forward scans with the native codec: the native merge step's driver and the state it reads and updates. */
+  /** With the native codec: the native merge step's driver and the state it reads and updates. */
   private readonly native: NativeScan | undefined;
-  private readonly nativeState: ForwardScanState | undefined;
+  private readonly nativeState: ScanState | undefined;
   private readonly packer = new EntryPacker();
   private lower: Uint8Array | undefined;
   private lowerInclusive = true;
@@ -117,14 +117,19 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
       this.upper = b.lt;
       this.upperInclusive = false;
     }
-    this.native = cfg.reverse || cfg.scanMerge === undefined ? undefined : NativeScan.create(iter, cfg.scanMerge);
+    this.native = cfg.scanMerge === undefined ? undefined : NativeScan.create(iter, cfg.scanMerge);
     this.nativeState =
       this.native === undefined
         ? undefined
         : {
             skip: this.skipKey,
             hasSkip: false,
+            candKey: this.candKeyCopy,
+            candValue: this.candValueCopy,
+            hasCand: false,
+            candKind: 0,
             flags:
+              (cfg.reverse ? ScanFlag.REVERSE : 0) |
               (cfg.keys ? ScanFlag.KEYS : 0) |
               (cfg.values ? ScanFlag.VALUES : 0) |
               (this.lower !== undefined ? ScanFlag.HAS_LOWER : 0) |
@@ -335,6 +340,29 @@ export class DbIterator<K = Buffer, V = Buffer> implements Iterable<Entry<K, V>>
     const it = this.iter;
     const flat = this.flat;
     const packer = this.packer;
+    const st = this.nativeState;
+    if (st !== undefined && !this.done && packer.count < size) {
+      if (this.hasCand && this.candKey !== this.candKeyCopy.bytes) {
+        // A candidate the TypeScript path left as ranges of a block: the native step keeps it in the copies.
+        this.candKeyCopy.set(this.candKey, this.candKeyStart, this.candKeyEnd);
+        this.candValueCopy.set(this.candValue, this.candValueStart, this.candValueEnd);
+      }
+      st.hasCand = this.hasCand;
+      st.candKind = this.candKind;
+      const over = this.native!.pack(packer, size, st);
+      this.hasCand = st.hasCand;
+      this.candKind = st.candKind;
+      this.candKey = this.candKeyCopy.bytes;
+      this.candKeyStart = 0;
+      this.candKeyEnd = this.candKeyCopy.length;
+      this.candValue = this.candValueCopy.bytes;
+      this.candValueStart = 0;
+      this.candValueEnd = this.candValueCopy.length;
+      if (over !== undefined) {
+        if (over) this.done = true;
+        return;
+      }
+    }
     while (packer.count < size && !this.done) {
       if (!it.valid()) {
         if (this.hasCand) this.emitCand();

@@ -1,21 +1,24 @@
 /**
- * native-scan — drives the native forward merge step (Codec.scanMerge, native/scan-merge.cc) for DbIterator.nextv:
- * one crossing per "until some table source's block is exhausted, the batch is full, or the upper bound is hit",
- * never one per entry.
+ * native-scan — drives the native merge step (Codec.scanMerge, native/scan-merge.cc) for DbIterator.nextv:
+ * one crossing per "until some table source's block is exhausted, the batch is full, or a bound is hit", never one
+ * per entry. Both directions.
  *
  * Before a step it lays out every merged source's current position: a table source (any flat cursor: table or
  * level iterator) as its decoded block's four arrays plus the current index, a memtable source as the memtable's
  * link array and arena chunks plus the current node. The step merges them by internal key, applies the snapshot,
- * the skip key (older versions of the last user key seen), deletions and the bounds exactly as
- * DbIterator.packForward does, and writes the visible entries into the EntryPacker's staging area. After it, each
- * table source moves past what the step consumed (flatAdvance, which loads the next block at a block's end),
- * each memtable source takes its new node, and the merging iterator re-reads its children (resync).
+ * the skip key (forward: older versions of the last user key seen) or the candidate (reverse: the newest visible
+ * version so far of the key being read, kept in caller-owned scratch arrays), deletions and the bounds exactly as
+ * DbIterator.packForward / packReverse do, and writes the visible entries into the EntryPacker's staging area.
+ * After it, each table source moves past what the step consumed (flatAdvance / flatRetreat, which load the
+ * neighbouring block at a block's edge), each memtable source takes its new node, and the merging iterator
+ * re-reads its children (resync).
  *
  * Control array (Int32Array) slots, DO NOT CHANGE without the constants in native/scan-merge.cc:
  *   0 sources   1 flags   2 skip length   3 staging bytes used   4 entries in the batch   5 batch size
- *   6 stop source   8 + 4i: source i's type (0 table, 1 memtable, 2 exhausted), position, block count.
+ *   6 stop source   7 candidate key length   8 candidate value length   9 candidate kind
+ *   12 + 4i: source i's type (0 table, 1 memtable, 2 exhausted), position, block count.
  * Memtables are read-only during a step (the db is single-threaded); blocks are immutable.
- * Who may call: DbIterator (forward scans, native codec only). Main thread only; not safe to share.
+ * Who may call: DbIterator (native codec only). Main thread only; not safe to share.
  */
 
 import { corruption } from '../base/errors.js';
@@ -28,8 +31,8 @@ import { MemTableIterator } from '../memtable/memtable-iterator.js';
 
 /**
  * The native step (Codec.scanMerge, native/scan-merge.h): merges `srcs` (4 slots per source) from the positions
- * in `ctl` and returns a ScanStop; updates ctl, skip, stage and ends. Never throws; damaged input gives a negative
- * status. Arguments: (srcs, ctl, sequence, skip, lower, upper, stage, ends).
+ * in `ctl` and returns a ScanStop; updates ctl, skip, stage, ends and the candidate. Never throws; damaged input
+ * gives a negative status. Arguments: (srcs, ctl, sequence, skip, lower, upper, stage, ends, candKey, candValue).
  */
 export type ScanMerger = NonNullable<Codec['scanMerge']>;
 
@@ -52,7 +55,10 @@ const C_SKIP_LEN = 2;
 const C_USED = 3;
 const C_COUNT = 4;
 const C_MAX = 5;
-const C_HEADER = 8;
+const C_CAND_KEY_LEN = 7;
+const C_CAND_VALUE_LEN = 8;
+const C_CAND_KIND = 9;
+const C_HEADER = 12;
 const PER_SOURCE = 4;
 
 export const ScanFlag = {
@@ -63,6 +69,8 @@ export const ScanFlag = {
   UPPER_INCLUSIVE: 16,
   HAS_LOWER: 32,
   HAS_UPPER: 64,
+  REVERSE: 128,
+  HAS_CAND: 256,
 } as const;
 
 const T_TABLE = 0;
@@ -77,16 +85,34 @@ interface MemCursor {
   readonly list: { readonly links: Int32Array; readonly arena: { readonly chunks: Uint8Array[] } };
 }
 
+/** A growable byte array of which the first `length` bytes are in use (DbIterator's Scratch). */
+export interface ScratchBytes {
+  bytes: Uint8Array;
+  length: number;
+}
+
 /** The scan state the step reads and updates (DbIterator's). */
-export interface ForwardScanState {
-  /** User key whose older versions are skipped; bytes may be replaced by a larger array. */
-  skip: { bytes: Uint8Array; length: number };
+export interface ScanState {
+  /** Forward: the user key whose older versions are skipped; bytes may be replaced by a larger array. */
+  skip: ScratchBytes;
   hasSkip: boolean;
-  /** ScanFlag bits for keys/values and bounds (HAS_SKIP is taken from hasSkip). */
+  /** Reverse: the candidate's user key, value (when values are wanted and it is not a deletion) and kind. */
+  candKey: ScratchBytes;
+  candValue: ScratchBytes;
+  hasCand: boolean;
+  candKind: number;
+  /** ScanFlag bits for direction, keys/values and bounds (HAS_SKIP and HAS_CAND come from the fields above). */
   flags: number;
   lower: Uint8Array;
   upper: Uint8Array;
   sequence: number;
+}
+
+/** Makes s.bytes twice as long, keeping its first s.length bytes. */
+function growScratch(s: ScratchBytes): void {
+  const bigger = new Uint8Array(2 * Math.max(s.bytes.length, 32));
+  bigger.set(s.bytes.subarray(0, s.length));
+  s.bytes = bigger;
 }
 
 export class NativeScan {
@@ -118,12 +144,13 @@ export class NativeScan {
 
   /**
    * Packs entries into `packer` until it holds `size` or the scan stops. Returns true when the scan is over (end
-   * or upper bound). Returns undefined, having done nothing, if a source has no flat view right now (the caller
+   * or a bound). Returns undefined, having done nothing, if a source has no flat view right now (the caller
    * takes the TypeScript path for this call).
    */
-  pack(packer: EntryPacker, size: number, st: ForwardScanState): boolean | undefined {
+  pack(packer: EntryPacker, size: number, st: ScanState): boolean | undefined {
     const { children, flat, mem, srcs, ctl } = this;
     const n = children.length;
+    const forward = (st.flags & ScanFlag.REVERSE) === 0;
     for (;;) {
       ctl[C_SOURCES] = n;
       for (let i = 0; i < n; i++) {
@@ -142,7 +169,7 @@ export class NativeScan {
           srcs[s + 1] = m.list.arena.chunks;
           continue;
         }
-        const b = flat[i]!.flatBlock(true);
+        const b = flat[i]!.flatBlock(forward);
         if (b === undefined) return undefined;
         ctl[slot] = T_TABLE;
         ctl[slot + 1] = flat[i]!.flatIndex();
@@ -153,8 +180,11 @@ export class NativeScan {
         srcs[s + 3] = b.valueOffsets;
       }
       packer.reserve(0, size - packer.count);
-      ctl[C_FLAGS] = st.hasSkip ? st.flags | ScanFlag.HAS_SKIP : st.flags & ~ScanFlag.HAS_SKIP;
+      ctl[C_FLAGS] = st.flags | (st.hasSkip ? ScanFlag.HAS_SKIP : 0) | (st.hasCand ? ScanFlag.HAS_CAND : 0);
       ctl[C_SKIP_LEN] = st.skip.length;
+      ctl[C_CAND_KEY_LEN] = st.candKey.length;
+      ctl[C_CAND_VALUE_LEN] = st.candValue.length;
+      ctl[C_CAND_KIND] = st.candKind;
       ctl[C_USED] = packer.bytesUsed;
       ctl[C_COUNT] = packer.count;
       ctl[C_MAX] = size;
@@ -167,19 +197,28 @@ export class NativeScan {
         st.upper,
         packer.stageArea,
         packer.endsArea,
+        st.candKey.bytes,
+        st.candValue.bytes,
       );
       if (r < 0) this.fail(r);
       packer.commit(ctl[C_COUNT]!, ctl[C_USED]!);
-      st.hasSkip = (ctl[C_FLAGS]! & ScanFlag.HAS_SKIP) !== 0;
+      const flags = ctl[C_FLAGS]!;
+      st.hasSkip = (flags & ScanFlag.HAS_SKIP) !== 0;
       st.skip.length = ctl[C_SKIP_LEN]!;
-      this.apply();
+      st.hasCand = (flags & ScanFlag.HAS_CAND) !== 0;
+      st.candKey.length = ctl[C_CAND_KEY_LEN]!;
+      st.candValue.length = ctl[C_CAND_VALUE_LEN]!;
+      st.candKind = ctl[C_CAND_KIND]!;
+      this.apply(forward);
       if (r === ScanStop.END || r === ScanStop.BOUND) return true;
       if (r === ScanStop.BATCH_FULL) return false;
       if (r === ScanStop.STAGE_FULL) packer.reserve(2 * packer.stageArea.length, 0);
       else if (r === ScanStop.SKIP_FULL) {
-        const bigger = new Uint8Array(2 * st.skip.bytes.length);
-        bigger.set(st.skip.bytes.subarray(0, st.skip.length));
-        st.skip.bytes = bigger;
+        if (forward) growScratch(st.skip);
+        else {
+          growScratch(st.candKey);
+          growScratch(st.candValue);
+        }
       }
       // BLOCK_END (the next block is loaded by apply()), STAGE_FULL, SKIP_FULL: another step.
       if (packer.count >= size) return false;
@@ -187,7 +226,7 @@ export class NativeScan {
   }
 
   /** Moves every source to where the step left it and lets the merging iterator re-read its children. */
-  private apply(): void {
+  private apply(forward: boolean): void {
     const { children, flat, mem, ctl } = this;
     let moved = false;
     for (let i = 0; i < children.length; i++) {
@@ -204,8 +243,11 @@ export class NativeScan {
       } else {
         const f = flat[i]!;
         const from = f.flatIndex();
-        if (pos > from) {
+        if (forward && pos > from) {
           f.flatAdvance(pos - 1);
+          moved = true;
+        } else if (!forward && pos < from) {
+          f.flatRetreat(pos + 1);
           moved = true;
         }
       }

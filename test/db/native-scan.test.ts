@@ -1,5 +1,5 @@
 /**
- * native-scan: the native forward merge step (Codec.scanMerge, native/scan-merge.cc, driven by src/db/native-scan.ts)
+ * native-scan: the native merge step (Codec.scanMerge, native/scan-merge.cc, driven by src/db/native-scan.ts)
  * against the TypeScript run path of DbIterator on the same database, and both against a model. Seeded random
  * databases put versions of one key in different blocks, tables, levels and memtables, with deletions, snapshots,
  * keys longer than 16 bytes sharing prefixes, empty values, bounds, limits, nextv sizes 1..1000 and seeks between
@@ -82,7 +82,7 @@ function randomRead(rand: () => number, base: Record<string, unknown>, seeks: bo
   if (rand() < 0.2) opts.limit = randInt(rand, 60);
   if (rand() < 0.15) opts.keys = false;
   else if (rand() < 0.15) opts.values = false;
-  if (rand() < 0.2) opts.reverse = true;
+  if (rand() < 0.4) opts.reverse = true;
   const sizes = [1, 2, 3, 5, 17, 64, 333, 1000];
   const script: Array<number | Buffer> = [];
   for (let i = 0; i < 6; i++) {
@@ -120,7 +120,7 @@ function modelRead(m: Model, read: Read): string {
   return out.join('|');
 }
 
-describe.skipIf(!hasStep)('native scan step', () => {
+describe.skipIf(!hasStep)('native scan step (both directions)', () => {
   it('returns what the TypeScript run path and the model return, over seeded random databases', async () => {
     for (const seed of [1, 2, 3]) {
       const rand = prng(9000 + seed);
@@ -161,7 +161,7 @@ describe.skipIf(!hasStep)('native scan step', () => {
     expect(steps).toBeGreaterThan(100);
   });
 
-  it('a full forward scan of a memtable plus overlapping tables matches the TypeScript path', async () => {
+  it('full scans of a memtable plus overlapping tables match the TypeScript path, forward and reverse', async () => {
     const rand = prng(77);
     const { db } = await fresh({ blockSize: 1024, writeBufferSize: 1 << 20, codec: 'native' });
     for (let t = 0; t < 3; t++) {
@@ -181,6 +181,14 @@ describe.skipIf(!hasStep)('native scan step', () => {
     expect(a.length).toBeGreaterThan(2000);
     // One crossing per block-sized step, not per entry.
     expect(steps).toBeLessThan(a.length / 4);
+    steps = 0;
+    mutable!.scanMerge = counting;
+    const c = db.iterator({ reverse: true }).all();
+    mutable!.scanMerge = undefined;
+    const d = db.iterator({ reverse: true }).all();
+    expect(str(c)).toBe(str(d));
+    expect(str(c)).toBe(str(a.slice().reverse()));
+    expect(steps).toBeLessThan(c.length / 4);
   });
 
   it('returns a status for damaged or invalid input, never crashes', () => {
@@ -190,12 +198,13 @@ describe.skipIf(!hasStep)('native scan step', () => {
     const data = Buffer.from('xyzw');
     const valueOffsets = new Uint32Array([0, 2, 2, 4]);
     const ctl = (idx: number, count: number, type = 0, n = 1): Int32Array => {
-      const c = new Int32Array(12);
-      c.set([n, 2 | 4, 0, 0, 0, 10, 0, 0, type, idx, count, 0]);
+      const c = new Int32Array(16);
+      c.set([n, 2 | 4, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, type, idx, count, 0]);
       return c;
     };
+    const cand = new Uint8Array(16);
     const call = (srcs: unknown[], c: Int32Array, stage = new Uint8Array(64), ends = new Int32Array(20)): number =>
-      step(srcs, c, 1000, new Uint8Array(16), new Uint8Array(0), new Uint8Array(0), stage, ends);
+      step(srcs, c, 1000, new Uint8Array(16), new Uint8Array(0), new Uint8Array(0), stage, ends, cand, cand);
     // Sound input: both entries come out.
     const good = ctl(0, 2);
     expect(call([keys, keyOffsets, data, valueOffsets], good)).toBe(ScanStop.BLOCK_END);
@@ -210,11 +219,21 @@ describe.skipIf(!hasStep)('native scan step', () => {
     expect(call([keys, keyOffsets, data, valueOffsets], ctl(0, 2, 0, 2))).toBe(ScanStop.BAD_ARGUMENTS);
     expect(call([keyOffsets, keys, data, valueOffsets], ctl(0, 2))).toBe(ScanStop.BAD_ARGUMENTS);
     expect(call([keys, keyOffsets, data, valueOffsets], new Int32Array(3))).toBe(ScanStop.BAD_ARGUMENTS);
-    expect(step([], new Int32Array(12), -1, keys, keys, keys, keys, new Int32Array(2))).toBe(ScanStop.BAD_ARGUMENTS);
+    expect(step([], new Int32Array(16), -1, keys, keys, keys, keys, new Int32Array(2), keys, keys)).toBe(
+      ScanStop.BAD_ARGUMENTS,
+    );
+    const badCand = ctl(0, 2);
+    badCand[7] = 17; // candidate key length beyond its array
+    expect(call([keys, keyOffsets, data, valueOffsets], badCand)).toBe(ScanStop.BAD_ARGUMENTS);
+    // Reverse from entry 1: both entries come out, largest first, then the block's start stops the step.
+    const back = ctl(1, 2);
+    back[1] = 2 | 4 | 128;
+    expect(call([keys, keyOffsets, data, valueOffsets], back)).toBe(ScanStop.BLOCK_END);
+    expect([back[4], back[13], back[1]! & 256]).toEqual([1, -1, 256]); // "bbbbbbbb" out, "aaaaaaaa" the candidate
     // A too-small staging area stops before the entry (not consumed), then a larger one takes it.
     const small = ctl(0, 2);
     expect(call([keys, keyOffsets, data, valueOffsets], small, new Uint8Array(4))).toBe(ScanStop.STAGE_FULL);
-    expect([small[4], small[9]]).toEqual([0, 0]);
+    expect([small[4], small[13]]).toEqual([0, 0]);
     // Memtable sources: node positions, chunk indices and entry ranges out of range.
     const links = new Int32Array(64);
     const chunk = Buffer.concat([keys.subarray(0, 16), data]);
