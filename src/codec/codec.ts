@@ -104,7 +104,7 @@ export interface Codec {
   ) => number;
   /**
    * Native only: one merge step of a scan (ScanMerger in src/db/native-scan.ts, which documents it; the
-   * TypeScript twin is DbIterator's run path). Absent on the TypeScript codec, which keeps that path.
+   * TypeScript twin is src/db/scan-merge-ts.ts, which the db uses with the TypeScript codec).
    */
   readonly scanMerge?: (
     srcs: unknown[],

@@ -49,17 +49,27 @@ export const ScanStop = {
   BAD_NODE: -203,
 } as const;
 
-const C_SOURCES = 0;
-const C_FLAGS = 1;
-const C_SKIP_LEN = 2;
-const C_USED = 3;
-const C_COUNT = 4;
-const C_MAX = 5;
-const C_CAND_KEY_LEN = 7;
-const C_CAND_VALUE_LEN = 8;
-const C_CAND_KIND = 9;
-const C_HEADER = 12;
-const PER_SOURCE = 4;
+/** Control array slots (the header comment); DO NOT CHANGE without native/scan-merge.cc. */
+export const Ctl = {
+  SOURCES: 0,
+  FLAGS: 1,
+  SKIP_LEN: 2,
+  USED: 3,
+  COUNT: 4,
+  MAX: 5,
+  STOP_SOURCE: 6,
+  CAND_KEY_LEN: 7,
+  CAND_VALUE_LEN: 8,
+  CAND_KIND: 9,
+  /** Slots before the first source's. */
+  HEADER: 12,
+  /** Slots per source: type, position, block count, unused. */
+  PER_SOURCE: 4,
+} as const;
+
+/** Source types in the control array. */
+export const SourceType = { TABLE: 0, MEMTABLE: 1, EXHAUSTED: 2 } as const;
+
 
 export const ScanFlag = {
   HAS_SKIP: 1,
@@ -73,9 +83,7 @@ export const ScanFlag = {
   HAS_CAND: 256,
 } as const;
 
-const T_TABLE = 0;
-const T_MEMTABLE = 1;
-const T_EXHAUSTED = 2;
+const { TABLE: T_TABLE, MEMTABLE: T_MEMTABLE, EXHAUSTED: T_EXHAUSTED } = SourceType;
 
 const EMPTY = new Uint8Array(0);
 
@@ -130,8 +138,8 @@ export class NativeScan {
     this.merge = merge;
     this.flat = children.map((c) => (c instanceof MemTableIterator || !isFlatCursor(c) ? undefined : c));
     this.mem = children.map((c) => (c instanceof MemTableIterator ? (c as unknown as MemCursor) : undefined));
-    this.srcs = new Array<unknown>(PER_SOURCE * children.length).fill(EMPTY);
-    this.ctl = new Int32Array(C_HEADER + PER_SOURCE * children.length);
+    this.srcs = new Array<unknown>(Ctl.PER_SOURCE * children.length).fill(EMPTY);
+    this.ctl = new Int32Array(Ctl.HEADER + Ctl.PER_SOURCE * children.length);
   }
 
   /** A driver for `iter` (a merging iterator or a single source), or undefined if a source cannot take part. */
@@ -152,11 +160,11 @@ export class NativeScan {
     const n = children.length;
     const forward = (st.flags & ScanFlag.REVERSE) === 0;
     for (;;) {
-      ctl[C_SOURCES] = n;
+      ctl[Ctl.SOURCES] = n;
       for (let i = 0; i < n; i++) {
         const c = children[i]!;
-        const slot = C_HEADER + PER_SOURCE * i;
-        const s = PER_SOURCE * i;
+        const slot = Ctl.HEADER + Ctl.PER_SOURCE * i;
+        const s = Ctl.PER_SOURCE * i;
         if (!c.valid()) {
           ctl[slot] = T_EXHAUSTED;
           continue;
@@ -180,14 +188,14 @@ export class NativeScan {
         srcs[s + 3] = b.valueOffsets;
       }
       packer.reserve(0, size - packer.count);
-      ctl[C_FLAGS] = st.flags | (st.hasSkip ? ScanFlag.HAS_SKIP : 0) | (st.hasCand ? ScanFlag.HAS_CAND : 0);
-      ctl[C_SKIP_LEN] = st.skip.length;
-      ctl[C_CAND_KEY_LEN] = st.candKey.length;
-      ctl[C_CAND_VALUE_LEN] = st.candValue.length;
-      ctl[C_CAND_KIND] = st.candKind;
-      ctl[C_USED] = packer.bytesUsed;
-      ctl[C_COUNT] = packer.count;
-      ctl[C_MAX] = size;
+      ctl[Ctl.FLAGS] = st.flags | (st.hasSkip ? ScanFlag.HAS_SKIP : 0) | (st.hasCand ? ScanFlag.HAS_CAND : 0);
+      ctl[Ctl.SKIP_LEN] = st.skip.length;
+      ctl[Ctl.CAND_KEY_LEN] = st.candKey.length;
+      ctl[Ctl.CAND_VALUE_LEN] = st.candValue.length;
+      ctl[Ctl.CAND_KIND] = st.candKind;
+      ctl[Ctl.USED] = packer.bytesUsed;
+      ctl[Ctl.COUNT] = packer.count;
+      ctl[Ctl.MAX] = size;
       const r = this.merge(
         srcs,
         ctl,
@@ -201,14 +209,14 @@ export class NativeScan {
         st.candValue.bytes,
       );
       if (r < 0) this.fail(r);
-      packer.commit(ctl[C_COUNT]!, ctl[C_USED]!);
-      const flags = ctl[C_FLAGS]!;
+      packer.commit(ctl[Ctl.COUNT]!, ctl[Ctl.USED]!);
+      const flags = ctl[Ctl.FLAGS]!;
       st.hasSkip = (flags & ScanFlag.HAS_SKIP) !== 0;
-      st.skip.length = ctl[C_SKIP_LEN]!;
+      st.skip.length = ctl[Ctl.SKIP_LEN]!;
       st.hasCand = (flags & ScanFlag.HAS_CAND) !== 0;
-      st.candKey.length = ctl[C_CAND_KEY_LEN]!;
-      st.candValue.length = ctl[C_CAND_VALUE_LEN]!;
-      st.candKind = ctl[C_CAND_KIND]!;
+      st.candKey.length = ctl[Ctl.CAND_KEY_LEN]!;
+      st.candValue.length = ctl[Ctl.CAND_VALUE_LEN]!;
+      st.candKind = ctl[Ctl.CAND_KIND]!;
       this.apply(forward);
       if (r === ScanStop.END || r === ScanStop.BOUND) return true;
       if (r === ScanStop.BATCH_FULL) return false;
@@ -230,7 +238,7 @@ export class NativeScan {
     const { children, flat, mem, ctl } = this;
     let moved = false;
     for (let i = 0; i < children.length; i++) {
-      const slot = C_HEADER + PER_SOURCE * i;
+      const slot = Ctl.HEADER + Ctl.PER_SOURCE * i;
       const type = ctl[slot]!;
       if (type === T_EXHAUSTED) continue;
       const pos = ctl[slot + 1]!;

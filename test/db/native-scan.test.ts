@@ -1,6 +1,7 @@
 /**
- * native-scan: the native merge step (Codec.scanMerge, native/scan-merge.cc, driven by src/db/native-scan.ts)
- * against the TypeScript run path of DbIterator on the same database, and both against a model. Seeded random
+ * native-scan: the native merge step (Codec.scanMerge, native/scan-merge.cc, driven by src/db/native-scan.ts) and
+ * its TypeScript twin (src/db/scan-merge-ts.ts) against the TypeScript run path of DbIterator on the same
+ * database, and against a model. Seeded random
  * databases put versions of one key in different blocks, tables, levels and memtables, with deletions, snapshots,
  * keys longer than 16 bytes sharing prefixes, empty values, bounds, limits, nextv sizes 1..1000 and seeks between
  * calls. Damaged or invalid input to the step returns a status and never crashes.
@@ -9,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Codec } from '../../src/codec/codec.js';
 import { codecFor } from '../../src/codec/loader.js';
 import { ScanStop } from '../../src/db/native-scan.js';
+import { scanMergeTs } from '../../src/db/scan-merge-ts.js';
 import type { Db } from '../../src/index.js';
 import { useFreshDb } from '../helpers/fresh-db.js';
 import { Model, prng, randInt } from '../helpers/model.js';
@@ -46,6 +48,21 @@ function valueOf(rand: () => number, n: number, round: number): Buffer {
   const r = randInt(rand, 10);
   if (r === 0) return Buffer.alloc(0);
   return Buffer.alloc(r === 1 ? 300 : 1 + randInt(rand, 40), `${n}.${round}.`);
+}
+
+/** 300 random puts (20% deletes) of keys 0..399 into db and model. */
+function writeRandom(db: Db, model: Model, rand: () => number, round: number): void {
+  for (let i = 0; i < 300; i++) {
+    const n = randInt(rand, 400);
+    if (rand() < 0.2) {
+      db.delete(keyOf(n));
+      model.delete(keyOf(n));
+    } else {
+      const v = valueOf(rand, n, round);
+      db.put(keyOf(n), v);
+      model.put(keyOf(n), v);
+    }
+  }
 }
 
 type Entries = Array<[Buffer | undefined, Buffer | undefined]>;
@@ -128,17 +145,7 @@ describe.skipIf(!hasStep)('native scan step (both directions)', () => {
       const model = new Model();
       const snaps: Array<{ snap: ReturnType<Db['snapshot']>; model: Model }> = [];
       for (let round = 0; round < 6; round++) {
-        for (let i = 0; i < 300; i++) {
-          const n = randInt(rand, 400);
-          if (rand() < 0.2) {
-            db.delete(keyOf(n));
-            model.delete(keyOf(n));
-          } else {
-            const v = valueOf(rand, n, round);
-            db.put(keyOf(n), v);
-            model.put(keyOf(n), v);
-          }
-        }
+        writeRandom(db, model, rand, round);
         if (rand() < 0.4) snaps.push({ snap: db.snapshot(), model: model.clone() });
         if (round % 2 === 0) await db.flush();
         if (round === 3) await db.compactRange();
@@ -148,10 +155,13 @@ describe.skipIf(!hasStep)('native scan step (both directions)', () => {
             const read = randomRead(rand, view.base, r >= 4);
             mutable!.scanMerge = counting;
             const viaNative = run(db, read);
+            mutable!.scanMerge = scanMergeTs;
+            const viaTwin = run(db, read);
             mutable!.scanMerge = undefined;
             const viaTs = run(db, read);
             mutable!.scanMerge = original;
             expect(viaNative).toBe(viaTs);
+            expect(viaTwin).toBe(viaTs);
             expect(viaNative).toBe(modelRead(view.model, read));
           }
         }
@@ -178,6 +188,9 @@ describe.skipIf(!hasStep)('native scan step (both directions)', () => {
     mutable!.scanMerge = undefined;
     const b = db.iterator().all();
     expect(str(a)).toBe(str(b));
+    mutable!.scanMerge = scanMergeTs;
+    expect(str(db.iterator().all())).toBe(str(b));
+    expect(str(db.iterator({ reverse: true }).all())).toBe(str(b.slice().reverse()));
     expect(a.length).toBeGreaterThan(2000);
     // One crossing per block-sized step, not per entry.
     expect(steps).toBeLessThan(a.length / 4);
@@ -222,6 +235,20 @@ describe.skipIf(!hasStep)('native scan step (both directions)', () => {
     expect(step([], new Int32Array(16), -1, keys, keys, keys, keys, new Int32Array(2), keys, keys)).toBe(
       ScanStop.BAD_ARGUMENTS,
     );
+    // The TypeScript twin gives the same stops, positions and bytes on sound input, both directions.
+    for (const flags of [2 | 4, 2 | 4 | 128, 2, 4 | 128]) {
+      const outs = [step, scanMergeTs].map((fn) => {
+        const c = ctl(flags & 128 ? 1 : 0, 2);
+        c[1] = flags;
+        const stage = new Uint8Array(64);
+        const ends = new Int32Array(20);
+        const candK = new Uint8Array(16);
+        const candV = new Uint8Array(16);
+        const r = fn([keys, keyOffsets, data, valueOffsets], c, 1000, new Uint8Array(16), keys, keys, stage, ends, candK, candV);
+        return [r, [...c], [...stage], [...ends], [...candK], [...candV]];
+      });
+      expect(outs[1]).toEqual(outs[0]);
+    }
     const badCand = ctl(0, 2);
     badCand[7] = 17; // candidate key length beyond its array
     expect(call([keys, keyOffsets, data, valueOffsets], badCand)).toBe(ScanStop.BAD_ARGUMENTS);
@@ -249,5 +276,22 @@ describe.skipIf(!hasStep)('native scan step (both directions)', () => {
     links[24 + 9] = 9999; // next link outside the link array
     expect(call([links, [chunk], 0, 0], ctl(24, 0, 1))).toBe(ScanStop.BAD_NODE);
     expect(call([keys, [chunk], 0, 0], ctl(24, 0, 1))).toBe(ScanStop.BAD_ARGUMENTS);
+  });
+});
+
+describe('TypeScript codec scans (the step\'s TypeScript twin)', () => {
+  it('agree with the model across memtables, tables and levels, both directions', async () => {
+    const rand = prng(4711);
+    const { db } = await fresh({ blockSize: 256, writeBufferSize: 6000, codec: 'typescript' });
+    const model = new Model();
+    for (let round = 0; round < 4; round++) {
+      writeRandom(db, model, rand, round);
+      if (round === 1) await db.flush();
+      if (round === 2) await db.compactRange();
+      for (let r = 0; r < 10; r++) {
+        const read = randomRead(rand, {}, r >= 3);
+        expect(run(db, read)).toBe(modelRead(model, read));
+      }
+    }
   });
 });
