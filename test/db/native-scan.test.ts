@@ -277,6 +277,47 @@ describe.skipIf(!hasStep)('native scan step (both directions)', () => {
     expect(call([links, [chunk], 0, 0], ctl(24, 0, 1))).toBe(ScanStop.BAD_NODE);
     expect(call([keys, [chunk], 0, 0], ctl(24, 0, 1))).toBe(ScanStop.BAD_ARGUMENTS);
   });
+
+  it('survives seeded random damage to blocks, link arrays and the control array', () => {
+    const step = original!;
+    const rand = prng(31337);
+    const statuses = new Set<number>();
+    for (let round = 0; round < 3000; round++) {
+      const count = 1 + randInt(rand, 6);
+      const keys = Buffer.alloc(count * 12 + randInt(rand, 8));
+      for (let i = 0; i < keys.length; i++) keys[i] = randInt(rand, 256);
+      const keyOffsets = new Uint32Array(count + 1 + randInt(rand, 2));
+      for (let i = 1; i < keyOffsets.length; i++) keyOffsets[i] = keyOffsets[i - 1]! + 8 + randInt(rand, 6);
+      const data = Buffer.alloc(randInt(rand, 40));
+      const valueOffsets = new Uint32Array(2 * count + randInt(rand, 2));
+      for (let i = 0; i < valueOffsets.length; i++) valueOffsets[i] = randInt(rand, 48);
+      const links = new Int32Array(40 + randInt(rand, 40));
+      for (let i = 0; i < links.length; i++) links[i] = randInt(rand, 4) === 0 ? randInt(rand, 80) - 4 : randInt(rand, 24);
+      const chunk = Buffer.alloc(randInt(rand, 64));
+      const c = new Int32Array(12 + 8);
+      c.set([2, randInt(rand, 512), randInt(rand, 20), randInt(rand, 70), 0, 1 + randInt(rand, 12)]);
+      c.set([randInt(rand, 3), randInt(rand, count + 2) - 1, count + randInt(rand, 3) - 1, 0], 12);
+      c.set([randInt(rand, 4) === 0 ? 2 : 1, randInt(rand, links.length + 4) - 2, 0, 0], 16);
+      if (randInt(rand, 20) === 0) c[randInt(rand, c.length)] = randInt(rand, 1 << 30) - (1 << 29);
+      const r = step(
+        [keys, keyOffsets, data, valueOffsets, links, [chunk], 0, 0],
+        c,
+        randInt(rand, 1 << 20),
+        new Uint8Array(16),
+        keys.subarray(0, 8),
+        keys.subarray(4, 12),
+        new Uint8Array(64),
+        new Int32Array(32),
+        new Uint8Array(16),
+        new Uint8Array(16),
+      );
+      expect(Number.isInteger(r)).toBe(true);
+      statuses.add(r);
+    }
+    // The damage reached every kind of check, and some inputs were still sound.
+    for (const s of [ScanStop.BAD_ARGUMENTS, ScanStop.BAD_BLOCK, ScanStop.BAD_NODE]) expect(statuses).toContain(s);
+    expect([...statuses].some((s) => s >= 0)).toBe(true);
+  });
 });
 
 describe('TypeScript codec scans (the step\'s TypeScript twin)', () => {
