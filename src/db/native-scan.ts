@@ -87,11 +87,6 @@ const { TABLE: T_TABLE, MEMTABLE: T_MEMTABLE, EXHAUSTED: T_EXHAUSTED } = SourceT
 
 const EMPTY = new Uint8Array(0);
 
-/** The private state of a MemTableIterator and its MemTable that the step reads (structural; see the header). */
-interface MemCursor {
-  node: number;
-  readonly list: { readonly links: Int32Array; readonly arena: { readonly chunks: Uint8Array[] } };
-}
 
 /** A growable byte array of which the first `length` bytes are in use (DbIterator's Scratch). */
 export interface ScratchBytes {
@@ -127,7 +122,7 @@ export class NativeScan {
   private readonly merged: InternalIterator;
   private readonly children: readonly InternalIterator[];
   private readonly flat: (FlatCursor | undefined)[];
-  private readonly mem: (MemCursor | undefined)[];
+  private readonly mem: (MemTableIterator | undefined)[];
   private readonly srcs: unknown[];
   private readonly ctl: Int32Array;
   private readonly merge: ScanMerger;
@@ -137,7 +132,7 @@ export class NativeScan {
     this.children = children;
     this.merge = merge;
     this.flat = children.map((c) => (c instanceof MemTableIterator || !isFlatCursor(c) ? undefined : c));
-    this.mem = children.map((c) => (c instanceof MemTableIterator ? (c as unknown as MemCursor) : undefined));
+    this.mem = children.map((c) => (c instanceof MemTableIterator ? c : undefined));
     this.srcs = new Array<unknown>(Ctl.PER_SOURCE * children.length).fill(EMPTY);
     this.ctl = new Int32Array(Ctl.HEADER + Ctl.PER_SOURCE * children.length);
   }
@@ -172,9 +167,9 @@ export class NativeScan {
         const m = mem[i];
         if (m !== undefined) {
           ctl[slot] = T_MEMTABLE;
-          ctl[slot + 1] = m.node;
-          srcs[s] = m.list.links;
-          srcs[s + 1] = m.list.arena.chunks;
+          ctl[slot + 1] = m.position;
+          srcs[s] = m.nodes.linkArray();
+          srcs[s + 1] = m.nodes.arenaChunks();
           continue;
         }
         const b = flat[i]!.flatBlock(forward);
@@ -244,8 +239,8 @@ export class NativeScan {
       const pos = ctl[slot + 1]!;
       if (type === T_MEMTABLE) {
         const m = mem[i]!;
-        if (m.node !== pos) {
-          m.node = pos;
+        if (m.position !== pos) {
+          m.position = pos;
           moved = true;
         }
       } else {

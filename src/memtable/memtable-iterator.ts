@@ -24,6 +24,10 @@ export interface SkipListNodes {
   compareNode(p: number, t: Uint8Array, ts: number, te: number, seq: number, kind: number): number;
   nodeKey(p: number): Buffer;
   nodeValue(p: number): Buffer;
+  /** The link array (node layout in memtable.ts); replaced by a bigger copy when it grows, so read it per use. */
+  linkArray(): Int32Array;
+  /** The arena chunks the nodes point into. */
+  arenaChunks(): readonly Uint8Array[];
 }
 
 export class MemTableIterator implements InternalIterator {
@@ -79,6 +83,23 @@ export class MemTableIterator implements InternalIterator {
 
   close(): void {
     this.node = 0;
+  }
+
+  // ---- raw access for a scan step that walks the skiplist itself (src/db/native-scan.ts) ----
+
+  /** The skiplist this iterator walks. */
+  get nodes(): SkipListNodes {
+    return this.list;
+  }
+
+  /** The current node's position in the link array (0: not valid). */
+  get position(): number {
+    return this.node;
+  }
+
+  /** Moves to node position p (0: not valid). REQUIRES: p is 0 or a linked node of this skiplist. */
+  set position(p: number) {
+    this.node = p;
   }
 }
 

@@ -517,6 +517,14 @@ export class MemTable implements SkipListNodes {
     return this.arena.chunks[links[p + F_CHUNK]!]!.subarray(off, off + links[p + F_KEYLEN]!);
   }
 
+  linkArray(): Int32Array {
+    return this.links;
+  }
+
+  arenaChunks(): readonly Uint8Array[] {
+    return this.arena.chunks;
+  }
+
   nodeValue(p: number): Buffer {
     const links = this.links;
     const start = links[p + F_OFFSET]! + links[p + F_KEYLEN]!;
