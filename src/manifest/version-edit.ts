@@ -7,8 +7,11 @@
  *   3 next file       varint                                          len-prefixed smallest, largest internal key
  *   4 last sequence   varint
  *
- * Tags with bit 13 (8192) set are followed by `varint length, bytes` and skipped by this reader; any other unknown
- * tag is corruption. Plain data; any module may build one. DO NOT CHANGE the tags: embedded in MANIFEST files.
+ *   8193 file stats   varint length, then varint number, varint entries, varint deletions, varint max sequence
+ *                     (optional, right after the new-file record it describes)
+ *
+ * Tags with bit 13 (8192) set are followed by `varint length, bytes`; this reader knows 8193 and skips any other
+ * such tag; any other unknown tag is corruption. Plain data; any module may build one. DO NOT CHANGE the tags: embedded in MANIFEST files.
  */
 
 import { ByteWriter, getVarint, varintValue } from '../base/coding.js';
@@ -22,9 +25,10 @@ export interface FileMeta {
   smallest: Buffer;
   largest: Buffer;
   /**
-   * Entry counts from the table's properties, for the deletion-triggered compaction. Known in memory only (not
-   * written to the MANIFEST): set by the job that wrote the table, or filled in after open from the properties
-   * block (like RocksDB's num_entries/num_deletions). The one field of a FileMeta that may be set later.
+   * Entry counts from the table's properties, for the deletion-triggered compaction. Set by the job that wrote
+   * the table and recorded in the MANIFEST next to the new file (tag 8193), so an open knows them at once; for a
+   * table recorded without them (a MANIFEST written before the tag existed) they are filled in after open from the
+   * properties block (like RocksDB's num_entries/num_deletions). The one field of a FileMeta that may be set later.
    */
   stats?: FileStats;
 }
@@ -57,6 +61,12 @@ export const EditTag = {
 
 /** Tags with this bit are optional: `varint length, bytes` that an older reader skips. */
 export const SKIPPABLE_TAG_BIT = 8192;
+
+/** Optional tags (SKIPPABLE_TAG_BIT set). DO NOT CHANGE: embedded in on-disk data. */
+export const OptionalTag = {
+  /** The FileStats of the new file recorded just before it: number, entries, deletions, max sequence. */
+  FILE_STATS: SKIPPABLE_TAG_BIT | 1,
+} as const;
 
 export function emptyEdit(): VersionEdit {
   return { deletedFiles: [], newFiles: [] };
@@ -92,6 +102,15 @@ export function encodeVersionEdit(edit: VersionEdit): Buffer {
     w.varint(file.size);
     w.lengthPrefixed(file.smallest);
     w.lengthPrefixed(file.largest);
+    if (file.stats !== undefined) {
+      const st = new ByteWriter(32);
+      st.varint(file.number);
+      st.varint(file.stats.entries);
+      st.varint(file.stats.deletions);
+      st.varint(file.stats.maxSequence);
+      w.varint(OptionalTag.FILE_STATS);
+      w.lengthPrefixed(st.buf.subarray(0, st.length));
+    }
   }
   return Buffer.from(w.buf.buffer, w.buf.byteOffset, w.length);
 }
@@ -150,6 +169,26 @@ export function decodeVersionEdit(data: Uint8Array, fileName: string, offset: nu
         const smallest = internalKey('smallest key');
         const largest = internalKey('largest key');
         edit.newFiles.push({ level, file: { number, size, smallest, largest } });
+        break;
+      }
+      case OptionalTag.FILE_STATS: {
+        const n = varint('file stats length');
+        if (n > end - pos) throw bad(`file stats of ${n} bytes runs past the end`, tagAt);
+        const statsEnd = pos + n;
+        const field = (what: string): number => {
+          const next = getVarint(data, pos, statsEnd);
+          if (next < 0) throw bad(`truncated or overlong ${what} in file stats`, pos);
+          pos = next;
+          return varintValue.v;
+        };
+        const number = field('file number');
+        const stats = { entries: field('entries'), deletions: field('deletions'), maxSequence: field('max sequence') };
+        if (stats.deletions > stats.entries) throw bad(`file stats: ${stats.deletions} deletions of ${stats.entries} entries`, tagAt);
+        const described = edit.newFiles.find((f) => f.file.number === number);
+        if (described === undefined) throw bad(`file stats for file ${number}, which this edit does not add`, tagAt);
+        described.file.stats = stats;
+        // Fields a later writer may append are skipped.
+        pos = statsEnd;
         break;
       }
       default:

@@ -3,6 +3,7 @@ import { ByteWriter } from '../../src/base/coding.js';
 import { ErrorCode, LsmkvError } from '../../src/base/errors.js';
 import {
   EditTag,
+  OptionalTag,
   decodeVersionEdit,
   emptyEdit,
   encodeVersionEdit,
@@ -27,10 +28,12 @@ function randomEdit(rnd: () => number): VersionEdit {
   }
   for (let i = Math.floor(rnd() * 5); i > 0; i--) {
     const lo = String(Math.floor(rnd() * 1000));
-    edit.newFiles.push({
-      level: Math.floor(rnd() * 7),
-      file: fm(Math.floor(rnd() * 1e6), lo, lo + 'z'.repeat(Math.floor(rnd() * 300)), Math.floor(rnd() * 2 ** 35)),
-    });
+    const file = fm(Math.floor(rnd() * 1e6), lo, lo + 'z'.repeat(Math.floor(rnd() * 300)), Math.floor(rnd() * 2 ** 35));
+    if (rnd() < 0.5) {
+      const entries = Math.floor(rnd() * 2 ** 33);
+      file.stats = { entries, deletions: Math.floor(rnd() * entries), maxSequence: Math.floor(rnd() * 2 ** 53) };
+    }
+    edit.newFiles.push({ level: Math.floor(rnd() * 7), file });
   }
   return edit;
 }
@@ -71,6 +74,43 @@ describe('version edit encoding', () => {
   it('an empty edit encodes to nothing and decodes back', () => {
     expect(encodeVersionEdit(emptyEdit()).length).toBe(0);
     expect(decodeVersionEdit(new Uint8Array(0), 'm', 0)).toEqual(emptyEdit());
+  });
+
+  it("records a new file's stats as optional tag 8193 right after it, byte for byte", () => {
+    const file = { number: 10, size: 128, smallest: Buffer.alloc(8, 1), largest: Buffer.alloc(9, 2) };
+    const plain = encodeVersionEdit({ ...emptyEdit(), newFiles: [{ level: 2, file }] });
+    const stats = { entries: 300, deletions: 2, maxSequence: 5 };
+    const edit = { ...emptyEdit(), newFiles: [{ level: 2, file: { ...file, stats } }] };
+    const data = encodeVersionEdit(edit);
+    expect(data.subarray(plain.length).toString('hex')).toBe('8140' + '05' + '0a' + 'ac02' + '02' + '05');
+    expect(decodeVersionEdit(data, 'm', 0)).toEqual(edit);
+    // A reader that knows no optional tag (only the bit-13 rule) reads the same files without stats.
+    const skipped = Buffer.concat([plain, Buffer.from([0x80 | 0x05, 0x40, 1, 0])]);
+    expect(decodeVersionEdit(skipped, 'm', 0)).toEqual({ ...emptyEdit(), newFiles: [{ level: 2, file }] });
+  });
+
+  it('file stats: trailing fields a later writer adds are skipped; stats for a file the edit does not add, or more deletions than entries, are CORRUPTION', () => {
+    const file = { number: 10, size: 128, smallest: Buffer.alloc(8, 1), largest: Buffer.alloc(9, 2) };
+    const withStats = (payload: number[]): Buffer => {
+      const w = new ByteWriter();
+      w.varint(EditTag.NEW_FILE);
+      w.varint(1);
+      w.varint(file.number);
+      w.varint(file.size);
+      w.lengthPrefixed(file.smallest);
+      w.lengthPrefixed(file.largest);
+      w.varint(OptionalTag.FILE_STATS);
+      w.lengthPrefixed(Buffer.from(payload));
+      return w.finish();
+    };
+    expect(decodeVersionEdit(withStats([10, 7, 3, 9, 0x7f, 0x7f]), 'm', 0).newFiles[0]!.file.stats).toEqual({
+      entries: 7,
+      deletions: 3,
+      maxSequence: 9,
+    });
+    expect(corruptionOf(withStats([11, 7, 3, 9])).message).toContain('file stats for file 11');
+    expect(corruptionOf(withStats([10, 3, 7, 9])).message).toContain('7 deletions of 3 entries');
+    expect(corruptionOf(withStats([10, 7, 3])).message).toContain('max sequence in file stats');
   });
 
   it('skips tags with bit 13 set, with their length-prefixed bytes', () => {
