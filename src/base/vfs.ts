@@ -37,6 +37,12 @@ export interface FileLock {
 export interface Vfs {
   /** Short name, e.g. 'node' or 'fault-injection'. */
   readonly name: string;
+  /**
+   * Optional: waits about `ms` milliseconds (LevelDB's Env::SleepForMicroseconds; the write slowdown uses it).
+   * Absent: a real timer. A simulated environment makes it independent of the wall clock, so that a run replays
+   * exactly from its seed however loaded the machine is.
+   */
+  delay?(ms: number): Promise<void>;
   /** Creates (or truncates) a file for appending. */
   openWritable(path: string): WritableFile;
   /** Opens an existing file for appending at its end (not truncated). */

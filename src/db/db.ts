@@ -530,7 +530,7 @@ export class Db {
     if (this.versions.current.numFiles(0) >= this.options.level0SlowdownTrigger) {
       this.stallStats.slowdowns++;
       stalled = true;
-      await new Promise((r) => setTimeout(r, 1));
+      await (this.vfs.delay?.(1) ?? new Promise((r) => setTimeout(r, 1)));
     }
     while (this.roomStep() === 'wait') {
       if (!stalled) this.stallStats.stops++;

@@ -310,6 +310,15 @@ export class FaultInjectionVfs implements Vfs {
   // ---- power loss and process death -------------------------------------------------------------------------
 
   /** The state a power loss would leave, as a new instance; this one becomes dead. */
+  /**
+   * Simulated time: one event-loop turn whatever `ms` is, never a timer. A real timer would let the number of
+   * turns (and so the background work interleaved with a harness's writes) depend on the machine's load, and a
+   * run would no longer replay from its seed (seen: the power-loss replay test under a loaded `npm test`).
+   */
+  delay(_ms: number): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
   crash(options: CrashOptions = {}): FaultInjectionVfs {
     const unsynced = options.unsynced ?? 'drop';
     const dirEntries = options.dirEntries ?? 'drop';

@@ -371,3 +371,16 @@ describe('FaultInjectionVfs error injection', () => {
     expect(() => vfs.crash({ unsynced: 'some' as 'drop' })).toThrow(TypeError);
   });
 });
+
+describe('FaultInjectionVfs simulated time', () => {
+  it('delay() takes one event-loop turn, not a timer, so replays do not depend on the wall clock', async () => {
+    const vfs = new FaultInjectionVfs({ seed: 1 });
+    const order: string[] = [];
+    setImmediate(() => order.push('immediate queued before'));
+    await vfs.delay(600_000);
+    order.push('delay done');
+    // A real 10-minute sleep would outlast the test timeout (60 s); one turn ends right after the queued immediate.
+    expect(order.indexOf('delay done')).toBeGreaterThan(order.indexOf('immediate queued before'));
+    expect(order.indexOf('immediate queued before')).toBeGreaterThanOrEqual(0);
+  });
+});
