@@ -38,8 +38,6 @@ const MAX_IMMUTABLE_MEMTABLES = 2;
 const WAL_BYTES_PER_SYNC = 1024 * 1024;
 /** Upper bound of one group commit. */
 const MAX_GROUP_BYTES = 4 * 1024 * 1024;
-/** Share of writeBufferSize at which the next WAL is created ahead of the rotation. */
-const NEXT_WAL_AT = 0.75;
 /** Tables whose entry counts are read after open (the deletion-triggered compaction needs them). */
 const STATS_LOAD_LIMIT = 256;
 /** Address space reserved at most for one memtable's link array (only the pages written are memory). */
@@ -179,9 +177,6 @@ export class Db {
   private readonly scratch = new WriteBatch();
   private draining = false;
   private walBytesSinceSync = 0;
-  /** The next WAL, created ahead of the rotation (maybePrepareNextWal). */
-  private nextWal: { number: number; file: WritableFile } | undefined;
-  private preparingWal = false;
   private rotationScheduled = false;
   private readOnlyError: Error | undefined;
   private closing: Promise<void> | undefined;
@@ -379,7 +374,6 @@ export class Db {
     this.walBytesWritten += bytes;
     if (sync) this.walBytesSinceSync = 0;
     else this.maybeBackgroundWalSync(bytes);
-    this.maybePrepareNextWal();
     this.maybeScheduleRotation();
   }
 
@@ -541,56 +535,19 @@ export class Db {
   }
 
   /**
-   * Once the memtable is 3/4 full, creates the next WAL (empty, its directory entry fsynced) in a turn of its own,
-   * so that the rotation's turn does not also pay for the file creation and the directory fsync (2-5 ms measured).
-   * An unused one is removed at close; one a crash leaves behind is an empty WAL that recovery replays as such.
-   */
-  private maybePrepareNextWal(): void {
-    if (this.nextWal !== undefined || this.preparingWal) return;
-    if (this.mem.approximateBytes < this.options.writeBufferSize * NEXT_WAL_AT) return;
-    this.preparingWal = true;
-    setImmediate(() => {
-      this.preparingWal = false;
-      if (this.closed || this.closing || this.readOnlyError || this.nextWal !== undefined) return;
-      const number = this.versions.newFileNumber();
-      const path = `${this.location}/${logFileName(number)}`;
-      let file;
-      try {
-        file = this.vfs.openWritable(path);
-        this.vfs.syncDir(this.location);
-      } catch {
-        // The rotation creates its WAL itself then (and reports a failure there).
-        try {
-          file?.close();
-          this.vfs.remove(path);
-        } catch {
-          // Empty and unreferenced: recovery replays it as an empty WAL, a later sweep removes it.
-        }
-        return;
-      }
-      this.nextWal = { number, file };
-    }).unref();
-  }
-
-  /**
-   * Freezes the memtable and starts a new WAL (the one prepared ahead, or a new one). The new WAL's directory
+   * Freezes the memtable and starts a new WAL. The new WAL's directory
    * entry is durable and the old WAL is fsynced before anything is written to the new one, so nothing in the new
    * WAL can reach the disk while an older write is still missing (no holes after a power loss).
    */
   private rotateMemtable(): void {
-    const next = this.nextWal;
-    this.nextWal = undefined;
-    let number: number;
+    // Not created ahead of time (in an earlier turn, to shorten this one): then the active WAL would no longer be
+    // the newest WAL file, and "only the newest WAL may lose its unsynced tail" would stop being a rule about file
+    // order (docs/DURABILITY.md; corruption run seed 7102 case 185 flagged the active WAL's loss as an older WAL's).
+    const number = this.versions.newFileNumber();
     let file;
     try {
-      if (next !== undefined) {
-        number = next.number;
-        file = next.file;
-      } else {
-        number = this.versions.newFileNumber();
-        file = this.vfs.openWritable(`${this.location}/${logFileName(number)}`);
-        this.vfs.syncDir(this.location);
-      }
+      file = this.vfs.openWritable(`${this.location}/${logFileName(number)}`);
+      this.vfs.syncDir(this.location);
       this.wal.sync();
       this.wal.close();
     } catch (e) {
@@ -862,15 +819,6 @@ export class Db {
     return this.closing;
   }
 
-  /** Close: a WAL prepared ahead but never used is empty; remove it so that the next open reuses the active one. */
-  private removeUnusedWal(): void {
-    const next = this.nextWal;
-    if (next === undefined) return;
-    this.nextWal = undefined;
-    next.file.close();
-    this.vfs.remove(`${this.location}/${logFileName(next.number)}`);
-  }
-
   private async doClose(): Promise<void> {
     let firstError: unknown;
     try {
@@ -890,7 +838,6 @@ export class Db {
     for (const it of [...this.iterators]) it.close();
     this.closed = true;
     const steps: Array<() => void> = [
-      () => this.removeUnusedWal(),
       () => this.wal.close(),
       () => this.versions.close(),
       () => this.tableCache.close(),
