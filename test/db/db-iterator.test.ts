@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/index.js';
 import { useFreshDb } from '../helpers/fresh-db.js';
-import { Model, prng, randInt } from '../helpers/model.js';
+import { Model, prng, randInt, randomWrites } from '../helpers/model.js';
 
 const { fresh } = useFreshDb();
 
@@ -72,17 +72,13 @@ describe('db-iterator batches', () => {
     const model = new Model();
     let snap: { snap: ReturnType<Db['snapshot']>; model: Model } | undefined;
     for (let round = 0; round < 8; round++) {
-      for (let i = 0; i < 400; i++) {
-        const n = randInt(rand, 120);
-        if (rand() < 0.25) {
-          db.delete(keyOf(n));
-          model.delete(keyOf(n));
-        } else {
-          const v = valueOf(rand, n, round);
-          db.put(keyOf(n), v);
-          model.put(keyOf(n), v);
-        }
-      }
+      randomWrites(db, model, rand, {
+        ops: 400,
+        keys: 120,
+        deleteShare: 0.25,
+        key: keyOf,
+        value: (r, n) => valueOf(r, n, round),
+      });
       if (round === 3) snap = { snap: db.snapshot(), model: model.clone() };
       if (round % 3 === 1) await db.flush();
       if (round % 4 === 2) await db.compactRange();

@@ -13,7 +13,7 @@ import { ScanStop } from '../../src/db/native-scan.js';
 import { scanMergeTs } from '../../src/db/scan-merge-ts.js';
 import type { Db } from '../../src/index.js';
 import { useFreshDb } from '../helpers/fresh-db.js';
-import { Model, prng, randInt } from '../helpers/model.js';
+import { Model, prng, randInt, randomWrites } from '../helpers/model.js';
 
 const { fresh } = useFreshDb();
 
@@ -52,17 +52,7 @@ function valueOf(rand: () => number, n: number, round: number): Buffer {
 
 /** 300 random puts (20% deletes) of keys 0..399 into db and model. */
 function writeRandom(db: Db, model: Model, rand: () => number, round: number): void {
-  for (let i = 0; i < 300; i++) {
-    const n = randInt(rand, 400);
-    if (rand() < 0.2) {
-      db.delete(keyOf(n));
-      model.delete(keyOf(n));
-    } else {
-      const v = valueOf(rand, n, round);
-      db.put(keyOf(n), v);
-      model.put(keyOf(n), v);
-    }
-  }
+  randomWrites(db, model, rand, { ops: 300, keys: 400, deleteShare: 0.2, key: keyOf, value: (r, n) => valueOf(r, n, round) });
 }
 
 type Entries = Array<[Buffer | undefined, Buffer | undefined]>;

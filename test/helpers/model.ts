@@ -72,3 +72,32 @@ export function prng(seed: number): () => number {
 export function randInt(rand: () => number, n: number): number {
   return Math.floor(rand() * n);
 }
+
+/** What randomWrites needs of a database: put and delete (a Db, or anything shaped like one). */
+export interface Writable {
+  put(key: Uint8Array, value: Uint8Array): void;
+  delete(key: Uint8Array): void;
+}
+
+/**
+ * `ops` random writes of keys 0..keys-1 to db and model alike: a delete with probability deleteShare, else a put of
+ * value(rand, n). Draws from rand in a fixed order (key, delete?, then the value), so a seed replays exactly.
+ */
+export function randomWrites(
+  db: Writable,
+  model: Model,
+  rand: () => number,
+  spec: { ops: number; keys: number; deleteShare: number; key: (n: number) => Buffer; value: (rand: () => number, n: number) => Buffer },
+): void {
+  for (let i = 0; i < spec.ops; i++) {
+    const n = randInt(rand, spec.keys);
+    if (rand() < spec.deleteShare) {
+      db.delete(spec.key(n));
+      model.delete(spec.key(n));
+    } else {
+      const v = spec.value(rand, n);
+      db.put(spec.key(n), v);
+      model.put(spec.key(n), v);
+    }
+  }
+}
