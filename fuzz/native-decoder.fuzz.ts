@@ -26,7 +26,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function int(r: () => number, n: number): number {
+export function int(r: () => number, n: number): number {
   return Math.floor(r() * n);
 }
 
@@ -74,18 +74,22 @@ export function randomRestartInterval(r: () => number): number {
   return choices[int(r, choices.length)]!;
 }
 
+/** Flips one bit in each of 1..maxFlips random bytes of b, in place (draws: the count, then byte and bit per flip). */
+export function flipRandomBits(r: () => number, b: Buffer, maxFlips: number): Buffer {
+  const flips = 1 + int(r, maxFlips);
+  for (let i = 0; i < flips && b.length > 0; i++) {
+    const at = int(r, b.length);
+    b[at] = b[at]! ^ (1 << int(r, 8));
+  }
+  return b;
+}
+
 /** Damages a block: byte flips, a truncation, an extension, a rewritten restart array, or pure garbage. */
 export function damage(r: () => number, block: Buffer): Buffer {
   const b = Buffer.from(block);
   switch (int(r, 7)) {
-    case 0: {
-      const flips = 1 + int(r, 4);
-      for (let i = 0; i < flips && b.length > 0; i++) {
-        const at = int(r, b.length);
-        b[at] = b[at]! ^ (1 << int(r, 8));
-      }
-      return b;
-    }
+    case 0:
+      return flipRandomBits(r, b, 4);
     case 1:
       return b.subarray(0, int(r, b.length));
     case 2:

@@ -20,16 +20,14 @@ import { codecFor } from '../src/codec/loader.js';
 import { xxh32 } from '../src/codec/xxh32.js';
 import {
   argValue,
+  flipRandomBits,
+  int,
   isolated,
   randomBytes,
   randomEntries,
   randomRestartInterval,
   seededRandom,
 } from './native-decoder.fuzz.js';
-
-function int(r: () => number, n: number): number {
-  return Math.floor(r() * n);
-}
 
 /**
  * n bytes that compress in varied ways: random runs, byte runs (overlapping copies), and back references at
@@ -113,14 +111,8 @@ export function handBuiltStream(r: () => number): { stream: Buffer; expected: Bu
 export function damageStream(r: () => number, stream: Buffer): Buffer {
   const b = Buffer.from(stream);
   switch (int(r, 7)) {
-    case 0: {
-      const flips = 1 + int(r, 3);
-      for (let i = 0; i < flips && b.length > 0; i++) {
-        const at = int(r, b.length);
-        b[at] = b[at]! ^ (1 << int(r, 8));
-      }
-      return b;
-    }
+    case 0:
+      return flipRandomBits(r, b, 3);
     case 1:
       return b.subarray(0, int(r, b.length));
     case 2:
