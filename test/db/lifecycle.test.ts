@@ -222,20 +222,41 @@ describe('process and thread lifetime (compiled package)', () => {
     const code = `
       const { parentPort, workerData } = require('node:worker_threads');
       import(workerData.dist).then(async ({ open }) => {
+        const step = (s) => parentPort.postMessage({ step: s });
         const db = await open(workerData.location, { writeBufferSize: 16 * 1024 });
+        step('opened');
         for (let i = 0; i < 3000; i++) db.put('k' + String(i).padStart(5, '0'), 'v' + i);
+        step('wrote');
         await db.flush();
+        step('flushed');
         const got = db.get('k01234').toString();
         const n = db.iterator({ gte: 'k02000' }).all().length;
         const background = db.stats().background;
+        step('read: ' + JSON.stringify(db.stats().compaction));
         await db.close();
         parentPort.postMessage({ got, n, background });
       }).catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) }));
     `;
     const w = new Worker(code, { eval: true, workerData: { dist: DIST, location } });
+    // Progress steps, so that a hang (seen once in a loaded full run, never reproduced alone) says where it stopped.
+    let last = 'started';
     const msg = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      w.once('message', resolve);
-      w.once('error', reject);
+      const timer = setTimeout(() => {
+        void w.terminate();
+        reject(new Error(`worker hung after: ${last}`));
+      }, 50_000);
+      w.on('message', (m: Record<string, unknown>) => {
+        if (typeof m['step'] === 'string') {
+          last = m['step'];
+          return;
+        }
+        clearTimeout(timer);
+        resolve(m);
+      });
+      w.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
     expect(msg).toEqual({ got: 'v1234', n: 1000, background: 'worker' });
     expect(await new Promise((r) => w.once('exit', r))).toBe(0);
