@@ -238,7 +238,11 @@ describe('process and thread lifetime (compiled package)', () => {
       }).catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) }));
     `;
     const w = new Worker(code, { eval: true, workerData: { dist: DIST, location } });
-    // Progress steps, so that a hang (seen once in a loaded full run, never reproduced alone) says where it stopped.
+    // Listen for 'exit' now: when the main thread is busy (a loaded full run), the worker can exit before its last
+    // message is handled; Node then emits that message and 'exit' in one callback, so a listener attached after
+    // awaiting the message never fires. That race, not the engine, was the 60 s hang seen in loaded runs.
+    const exited = new Promise<number>((r) => w.once('exit', r));
+    // Progress steps, so that a real hang says where the worker stopped.
     let last = 'started';
     const msg = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -259,7 +263,7 @@ describe('process and thread lifetime (compiled package)', () => {
       });
     });
     expect(msg).toEqual({ got: 'v1234', n: 1000, background: 'worker' });
-    expect(await new Promise((r) => w.once('exit', r))).toBe(0);
+    expect(await exited).toBe(0);
     const db = await open(location);
     cleanups.push(() => db.close());
     expect(db.get('k02999')?.toString()).toBe('v2999');
