@@ -109,8 +109,15 @@ bool LoadTableEntry(Source* s) {
 // A memtable's link array and arena chunks; chunk pointers are fetched on first use (a scan touches few).
 class MemTableView {
  public:
-  MemTableView(napi_env env, const int32_t* links, size_t length, napi_value chunks, uint32_t chunk_count)
-      : env_(env), links_(links), length_(length), chunks_(chunks), ptr_(chunk_count, nullptr), len_(chunk_count, 0) {}
+  MemTableView(napi_env env, const int32_t* links, size_t length, napi_value chunks, uint32_t chunk_count,
+               bool reverse)
+      : env_(env),
+        links_(links),
+        length_(length),
+        chunks_(chunks),
+        ptr_(chunk_count, nullptr),
+        len_(chunk_count, 0),
+        step_(reverse ? skiplist::kPrev : kNext) {}
 
   const int32_t* links() const { return links_; }
 
@@ -118,16 +125,36 @@ class MemTableView {
   bool Load(int32_t p, Source* s);
 
  private:
+  // True if node q's fixed fields lie inside the link array.
+  bool InRange(int32_t q) const { return q > 0 && static_cast<size_t>(q) + kNext < length_; }
+
   napi_env env_;
   const int32_t* links_;
   size_t length_;
   napi_value chunks_;
   std::vector<const uint8_t*> ptr_;
   std::vector<size_t> len_;
+  int32_t step_;  // kNext forward, kPrev in reverse
 };
 
 bool MemTableView::Load(int32_t p, Source* s) {
-  if (p <= 0 || static_cast<size_t>(p) + kNext >= length_) return false;
+  if (!InRange(p)) return false;
+  // A memtable's nodes sit in insertion order, so the scan's next node, and its key in the arena, are two cache
+  // misses at random addresses. Overlap them with the work between steps: at node p, ask for the arena bytes of
+  // p's successor n1 (whose node line the step before asked for) and for the node line of n2, two steps ahead.
+  // Written inline on purpose: GCC treats a void function that only reads and prefetches as pure and deletes
+  // the call (a helper here compiled to nothing; check with objdump -d for prefetcht0 after changing this).
+  const int32_t n1 = links_[p + step_];
+  if (InRange(n1)) {
+    const int32_t n2 = links_[n1 + step_];
+    if (InRange(n2)) __builtin_prefetch(links_ + n2);
+    const int32_t nci = links_[n1 + kChunk];
+    const int32_t noff = links_[n1 + kOffset];
+    if (nci >= 0 && static_cast<size_t>(nci) < ptr_.size() && ptr_[nci] != nullptr && noff >= 0 &&
+        static_cast<size_t>(noff) < len_[nci]) {
+      __builtin_prefetch(ptr_[nci] + noff);
+    }
+  }
   const int32_t ci = links_[p + kChunk];
   const int32_t off = links_[p + kOffset];
   const int32_t klen = links_[p + kKeyLen];
@@ -292,7 +319,7 @@ Napi::Value ScanMergeJs(const Napi::CallbackInfo& info) {
           napi_get_array_length(e, v[1], &chunk_count) != napi_ok) {
         return Stop(env, ScanStop::kBadArguments);
       }
-      memtables.emplace_back(e, links, links_size, v[1], chunk_count);
+      memtables.emplace_back(e, links, links_size, v[1], chunk_count, reverse);
       s.mem = &memtables.back();
       s.node = slot[1];
       if (!LoadNodeEntry(&s)) return Stop(env, ScanStop::kBadNode);
