@@ -4,6 +4,7 @@ import { getFixed32 } from '../../src/base/coding.js';
 import { BLOCK_SIZE, HEADER_SIZE, RecordType } from '../../src/log/log-format.js';
 import { LogWriter } from '../../src/log/log-writer.js';
 import { fragment, payload, prng } from './log-fixtures.js';
+import { loadNativeForTests } from '../codec/load-native.js';
 import { MemFile } from './mem-file.js';
 import { tsCodec } from '../../src/codec/ts-codec.js';
 
@@ -26,6 +27,31 @@ function fragments(data: Buffer): Array<[number, number, number]> {
   }
   return out;
 }
+
+/** Reference framing, fragment by fragment with the fixtures' own header code: an oracle for the writer. */
+function referenceFrames(payloads: readonly Buffer[], start: number): { bytes: Buffer; end: number } {
+  const parts: Buffer[] = [];
+  let pos = start;
+  for (const p of payloads) {
+    let src = 0;
+    do {
+      if (BLOCK_SIZE - pos < HEADER_SIZE) {
+        parts.push(Buffer.alloc(BLOCK_SIZE - pos));
+        pos = 0;
+      }
+      const n = Math.min(p.length - src, BLOCK_SIZE - pos - HEADER_SIZE);
+      const first = src === 0;
+      const last = src + n === p.length;
+      const type = first && last ? RecordType.FULL : first ? RecordType.FIRST : last ? RecordType.LAST : RecordType.MIDDLE;
+      parts.push(fragment(type, p.subarray(src, src + n)));
+      pos += HEADER_SIZE + n;
+      src += n;
+    } while (src < p.length);
+  }
+  return { bytes: Buffer.concat(parts), end: pos };
+}
+
+const nativeCodec = loadNativeForTests('log-writer native checksum cases');
 
 describe('LogWriter', () => {
   it('writes a small record as one FULL fragment with the documented header', () => {
@@ -136,4 +162,42 @@ describe('LogWriter', () => {
     p[0] = 0x7a;
     expect(file.contents().subarray(7).toString()).toBe('abc');
   });
+
+  it.each([
+    ['typescript', tsCodec],
+    ['native', nativeCodec],
+  ] as const)(
+    'reusing its output buffer, every append is the reference framing (%s codec, groups up to past the kept size)',
+    (_name, codec) => {
+      if (codec === undefined) return;
+      const rnd = prng(41);
+      const file = new MemFile();
+      const w = new LogWriter(file, codec);
+      const want: Buffer[] = [];
+      let pos = 0;
+      for (let call = 0; call < 60; call++) {
+        const big = call % 20 === 19;
+        const payloads = Array.from({ length: 1 + Math.floor(rnd() * 5) }, (_, i) => {
+          const r = rnd();
+          const n = big
+            ? (1 << 20) + Math.floor(rnd() * 9000)
+            : r < 0.5
+              ? Math.floor(rnd() * 200)
+              : r < 0.8
+                ? 190 + Math.floor(rnd() * 20)
+                : Math.floor(rnd() * 150000);
+          return payload(n, call * 8 + i);
+        });
+        const ref = referenceFrames(payloads, pos);
+        const [appends, size] = [file.appends, file.size];
+        w.addRecords(payloads);
+        expect(file.appends).toBe(appends + 1);
+        expect(file.size - size).toBe(ref.bytes.length);
+        want.push(ref.bytes);
+        pos = ref.end;
+      }
+      expect(file.contents().equals(Buffer.concat(want))).toBe(true);
+    },
+  );
 });
+
