@@ -50,6 +50,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("readBlock", Napi::Function::New(env, ReadBlock, "readBlock"));
   exports.Set("linkStaged", Napi::Function::New(env, LinkStagedJs, "linkStaged"));
   exports.Set("stageBatch", Napi::Function::New(env, StageBatchJs, "stageBatch"));
+  // stageBatch takes the memtable filter (6th argument): src/codec/native-codec.ts uses no older stager.
+  exports.Set("stageBatchFilters", Napi::Boolean::New(env, true));
   exports.Set("scanMerge", Napi::Function::New(env, ScanMergeJs, "scanMerge"));
   exports.Set("codecStatus", CodecStatusObject(env));
   return exports;

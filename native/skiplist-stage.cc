@@ -4,7 +4,10 @@
 
 #include <cstring>
 
+#include "bloom.h"
+#include "checksum.h"
 #include "coding.h"
+#include "memtable-filter.h"
 #include "skiplist-link.h"
 #include "skiplist-node.h"
 
@@ -85,7 +88,7 @@ int32_t KeyWord(const uint8_t* key, uint64_t len, uint64_t at) {
 
 Napi::Value StageBatchJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 5) return Status(env, SkipListStatus::kBadArguments);
+  if (info.Length() != 5 && info.Length() != 6) return Status(env, SkipListStatus::kBadArguments);
   uint8_t* payload;
   size_t payload_size;
   int32_t* state;
@@ -103,6 +106,17 @@ Napi::Value StageBatchJs(const Napi::CallbackInfo& info) {
       !GetSkipListArray(env, info[4], napi_uint8_array, &chunk, &chunk_size) || payload_size > 0x7fffffff ||
       chunk_size > 0x7fffffff) {
     return Status(env, SkipListStatus::kBadArguments);
+  }
+  // The memtable's whole-key filter (optional): every staged key sets its bits, as MemTable.newNode does.
+  uint32_t* filter = nullptr;
+  size_t filter_ints = 0;
+  if (info.Length() == 6) {
+    int32_t* words;
+    if (!GetSkipListArray(env, info[5], napi_int32_array, &words, &filter_ints) || filter_ints == 0 ||
+        filter_ints % kFilterBlockInts != 0) {
+      return Status(env, SkipListStatus::kBadArguments);
+    }
+    filter = reinterpret_cast<uint32_t*>(words);
   }
   int64_t pos = state[kStagePos];
   const int32_t first_op = state[kStageOp];
@@ -154,6 +168,7 @@ Napi::Value StageBatchJs(const Napi::CallbackInfo& info) {
     links[p + kValLen] = static_cast<int32_t>(op.value_len);
     links[p + kPrev] = h;  // until linked, a staged node's prev slot holds its height
     for (int w = 0; w < 4; w++) links[p + kW0 + w] = KeyWord(op.key, op.key_len, 4 * w);
+    if (filter != nullptr) MemTableFilterAdd(filter, filter_ints, Checksum32(op.key, op.key_len, kBloomSeed));
     staged[count++] = p;
     used += kNext + h;
     offset += static_cast<int64_t>(size);

@@ -32,9 +32,11 @@ enum StageSlot : int32_t {
 };
 
 // JS: stageBatch(payload: Uint8Array, state: Int32Array, links: Int32Array, staged: Int32Array,
-//                chunk: Uint8Array) -> 1 all ops staged | 0 stopped at the op at state[kStagePos] (it does not
+//                chunk: Uint8Array[, filter: Int32Array]) -> 1 all ops staged | 0 stopped at the op at state[kStagePos] (it does not
 //                fit the chunk, or the arrays are full) | SkipListStatus (< 0; kBadBatch: the payload is
 //                malformed, nothing was staged).
+// filter (optional): a memtable whole-key filter's words (a positive multiple of 16 ints); each staged op sets
+// the bits of XXH32(user key, kBloomSeed) there (memtable-filter.h), so no key enters unfiltered.
 Napi::Value StageBatchJs(const Napi::CallbackInfo& info);
 
 }  // namespace lsmkv

@@ -101,6 +101,7 @@ export interface Codec {
     links: Int32Array,
     staged: Int32Array,
     chunk: Uint8Array,
+    filter?: Int32Array,
   ) => number;
   /**
    * Native only: one merge step of a scan (ScanMerger in src/db/native-scan.ts, which documents it; the

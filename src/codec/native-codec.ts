@@ -93,7 +93,9 @@ export interface NativeBinding {
   /** The memtable's batch link (native/skiplist-link.h): the new height (1..12) or a SkipListStatus (< 0). */
   linkStaged(links: Int32Array, staged: Int32Array, count: number, height: number, chunks: readonly Uint8Array[]): number;
   /** The memtable's batch stager (native/skiplist-stage.h): 1 done, 0 stopped, or a SkipListStatus (< 0). */
-  stageBatch(payload: Uint8Array, state: Int32Array, links: Int32Array, staged: Int32Array, chunk: Uint8Array): number;
+  stageBatch: NonNullable<Codec['stageBatch']>;
+  /** True when stageBatch takes the memtable filter argument; a binary built before it lacks this. */
+  readonly stageBatchFilters?: boolean;
   /** One forward merge step of a scan (native/scan-merge.h): a ScanStop; absent from older binaries. */
   readonly scanMerge?: Codec['scanMerge'];
   /** native/status.h CodecStatus, by the names used in codec.ts. */
@@ -327,11 +329,15 @@ export function createNativeCodec(binding: NativeBinding): Codec {
             if (h < 0) throw nativeSkipListError('linkStaged', h);
             return h;
           },
+    // A binary without the filter argument would leave keys out of the memtable filter: not used at all.
     stageBatch:
-      typeof binding.stageBatch !== 'function'
+      typeof binding.stageBatch !== 'function' || binding.stageBatchFilters !== true
         ? undefined
-        : (payload, state, links, staged, chunk): number => {
-            const r = binding.stageBatch(payload, state, links, staged, chunk);
+        : (payload, state, links, staged, chunk, filter): number => {
+            const r =
+              filter === undefined
+                ? binding.stageBatch(payload, state, links, staged, chunk)
+                : binding.stageBatch(payload, state, links, staged, chunk, filter);
             if (r >= 0) return r;
             // A malformed payload: the memtable leaves it to forEachBatchOp, which reports where it is damaged.
             if (r === SkipListStatus.BAD_BATCH) return -1;

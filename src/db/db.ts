@@ -15,10 +15,12 @@ import type { FileLock, Vfs, WritableFile } from '../base/vfs.js';
 import type { Options } from '../base/options.js';
 import { logFileName, parseFileName } from '../base/file-names.js';
 import { forEachBatchOp, WriteBatch } from '../batch/write-batch.js';
+import { bloomHash } from '../codec/bloom-probe.js';
 import type { Codec } from '../codec/codec.js';
 import type { VersionSet } from '../manifest/version-set.js';
 import type { Version } from '../manifest/version.js';
 import { MemTable } from '../memtable/memtable.js';
+import { memTableFilterBytes } from '../memtable/memtable-filter.js';
 import type { BlockCache } from '../sstable/block-cache.js';
 import type { ReadStats } from '../sstable/table-reader.js';
 import type { TableCache } from '../sstable/table-cache.js';
@@ -577,7 +579,9 @@ export class Db {
     const { linkStaged: linker, stageBatch: stager } = this.codec;
     // Reserve the link array for a full write buffer: it then never grows (a copy) inside a write.
     const linkBytes = Math.min(this.options.writeBufferSize, MAX_RESERVED_LINK_BYTES);
-    return new MemTable({ linker, stager, linkBytes });
+    // A whole-key filter (2% of the write buffer) lets a get skip the search of a memtable without its key.
+    const filterBytes = memTableFilterBytes(this.options.writeBufferSize);
+    return new MemTable({ linker, stager, linkBytes, filterBytes, filterHash: bloomHash });
   }
 
   private memtablesNewestFirst(): MemTable[] {
@@ -600,10 +604,12 @@ export class Db {
 
   private lookup(k: Uint8Array, seq: number): Buffer | undefined {
     const mem = this.mem;
-    const r = mem.get(k, seq);
+    // Hashed once: the memtables' filters and the tables' blooms are probed with it (src/db/read-path.ts).
+    const hash = bloomHash(k);
+    const r = mem.get(k, seq, hash);
     if (r !== undefined) return r ?? undefined;
-    if (this.imm.length === 0) return getFromView([], this.versions.current, this.tableCache, k, seq);
-    return getFromView(this.memtablesNewestFirst().slice(1), this.versions.current, this.tableCache, k, seq);
+    if (this.imm.length === 0) return getFromView([], this.versions.current, this.tableCache, k, seq, hash);
+    return getFromView(this.memtablesNewestFirst().slice(1), this.versions.current, this.tableCache, k, seq, hash);
   }
 
   has(key: Bytes): boolean {

@@ -38,17 +38,20 @@ function findFileForKey(files: readonly FileMeta[], userKey: Uint8Array): number
   return lo;
 }
 
-/** Newest value of userKey visible at seq in the tables of `version`: undefined (absent), null (deleted), value. */
+/**
+ * Newest value of userKey visible at seq in the tables of `version`: undefined (absent), null (deleted), value.
+ * REQUIRES: hash is bloomHash(userKey) or -1 (computed here if a table is probed).
+ */
 export function getFromVersion(
   version: Version,
   tables: TableCache,
   userKey: Uint8Array,
   seq: number,
+  hash = -1,
 ): Buffer | null | undefined {
   const levels = version.levels;
   const l0 = levels[0]!;
   // The bloom hash of userKey, once for every table probed (-1: not computed yet).
-  let hash = -1;
   for (let i = 0; i < l0.length; i++) {
     const f = l0[i]!;
     if (!fileMayContain(f, userKey)) continue;
@@ -70,19 +73,26 @@ export function getFromVersion(
   return undefined;
 }
 
-/** Newest value visible at seq across memtables (newest first) then tables. */
+/**
+ * Newest value visible at seq across memtables (newest first) then tables. The key is hashed once (bloomHash):
+ * each memtable's whole-key filter (src/memtable/memtable-filter.ts) and each table's bloom filter are probed
+ * with that hash, so a memtable that cannot hold the key is not searched.
+ * REQUIRES: hash is bloomHash(userKey) or -1 (computed here).
+ */
 export function getFromView(
   mems: readonly MemTable[],
   version: Version,
   tables: TableCache,
   userKey: Uint8Array,
   seq: number,
+  hash = -1,
 ): Buffer | undefined {
+  if (hash < 0) hash = bloomHash(userKey);
   for (let i = 0; i < mems.length; i++) {
-    const r = mems[i]!.get(userKey, seq);
+    const r = mems[i]!.get(userKey, seq, hash);
     if (r !== undefined) return r ?? undefined;
   }
-  return getFromVersion(version, tables, userKey, seq) ?? undefined;
+  return getFromVersion(version, tables, userKey, seq, hash) ?? undefined;
 }
 
 /** Merged internal iterator over memtables (any order) and every table of `version`. */

@@ -68,6 +68,7 @@ import { KIND_FOR_SEEK, TRAILER_SIZE, ValueKind, putTrailer, trailerSequence } f
 import type { InternalIterator } from '../base/iterator.js';
 import { Arena, type ArenaImage } from './arena.js';
 import { compareRanges as compareByteRanges } from '../base/comparator.js';
+import { MemTableFilter } from './memtable-filter.js';
 import { MemTableIterator, type SkipListNodes } from './memtable-iterator.js';
 
 export const MAX_HEIGHT = 12;
@@ -126,6 +127,8 @@ export type StagedLinker = (
  * `chunk` (the arena's current chunk, from byte state[STAGE_OFFSET]), `links` and `staged`, updating `state`.
  * Returns 1 when every op is staged, 0 when it stopped at an op that does not fit (the caller stages that one),
  * -1 for a malformed payload (only on the first call; nothing staged). Never allocates.
+ * `filter`, when given, is a MemTableFilter's words: each staged op sets its user key's bits there as
+ * MemTableFilter.add(XXH32(key, BLOOM_SEED)) does (native/memtable-filter.h).
  */
 export type BatchStager = (
   payload: Uint8Array,
@@ -133,6 +136,7 @@ export type BatchStager = (
   links: Int32Array,
   staged: Int32Array,
   chunk: Uint8Array,
+  filter?: Int32Array,
 ) => number;
 
 /** Slots of a BatchStager's state array. DO NOT CHANGE without StageSlot in native/skiplist-stage.h. */
@@ -163,6 +167,16 @@ export interface MemTableOptions {
   linker?: StagedLinker;
   /** Stages whole write batches natively (stageBatch); stage() per op is its TypeScript twin. */
   stager?: BatchStager;
+  /**
+   * Bytes of a whole-key filter (./memtable-filter.ts) that get() probes with the hash its caller passes; 0 or
+   * absent: no filter (get searches). REQUIRES filterHash too.
+   */
+  filterBytes?: number;
+  /**
+   * The filter's key hash, applied to every key that enters. It must be the hash callers pass to get() and, with
+   * a stager, XXH32(key, BLOOM_SEED) (what the native stager computes): the db passes bloomHash.
+   */
+  filterHash?: (key: Uint8Array) => number;
 }
 
 /** Callback of forEachRaw: entry key is chunk[keyStart, keyEnd) (an internal key), value chunk[keyEnd, valueEnd). */
@@ -184,6 +198,8 @@ export class MemTable implements SkipListNodes {
   private readonly linker: StagedLinker | undefined;
   private readonly stager: BatchStager | undefined;
   private readonly stageState = new Int32Array(STAGE_SLOTS);
+  private readonly filter: MemTableFilter | undefined;
+  private readonly filterHash: ((key: Uint8Array) => number) | undefined;
 
   constructor(options?: MemTableOptions) {
     const chunkSize = options?.chunkSize ?? DEFAULT_CHUNK_SIZE;
@@ -195,6 +211,13 @@ export class MemTable implements SkipListNodes {
     this.arena = new Arena(chunkSize);
     this.linker = options?.linker;
     this.stager = options?.stager;
+    const filterBytes = options?.filterBytes ?? 0;
+    const filterHash = options?.filterHash;
+    if (filterBytes !== 0 && typeof filterHash !== 'function') {
+      throw new TypeError('memtable: filterBytes needs a filterHash function');
+    }
+    this.filter = filterBytes === 0 ? undefined : new MemTableFilter(filterBytes);
+    this.filterHash = this.filter === undefined ? undefined : filterHash;
     const linkBytes = options?.linkBytes ?? INITIAL_LINK_INTS * 4;
     if (!Number.isInteger(linkBytes) || linkBytes < 0 || linkBytes > MAX_LINK_BYTES) {
       throw new RangeError(`memtable: linkBytes must be an integer between 0 and ${MAX_LINK_BYTES}, got ${linkBytes}`);
@@ -216,6 +239,11 @@ export class MemTable implements SkipListNodes {
 
   get count(): number {
     return this.entryCount;
+  }
+
+  /** The whole-key filter, if this memtable has one (not after fromImage). For tests and benchmarks. */
+  get keyFilter(): MemTableFilter | undefined {
+    return this.filter;
   }
 
   get frozen(): boolean {
@@ -290,7 +318,11 @@ export class MemTable implements SkipListNodes {
       const current = arena.currentChunk;
       st[StageSlot.CHUNK] = current;
       st[StageSlot.OFFSET] = arena.currentUsed;
-      const done = stager(payload, st, this.links, this.staged, current < 0 ? NO_CHUNK : arena.chunks[current]!);
+      const chunk = current < 0 ? NO_CHUNK : arena.chunks[current]!;
+      const done =
+        this.filter === undefined
+          ? stager(payload, st, this.links, this.staged, chunk)
+          : stager(payload, st, this.links, this.staged, chunk, this.filter.words);
       if (done < 0) {
         if (first) return false;
         // Validated on the first call; only a payload changed under us gets here, with some ops staged.
@@ -386,9 +418,12 @@ export class MemTable implements SkipListNodes {
   }
   /**
    * The newest entry for `key` with sequence <= seq: undefined if there is none here, null if it is a deletion,
-   * else a copy of its value.
+   * else a copy of its value. With `hash` (the filterHash of key) a memtable with a filter answers undefined
+   * without a search when the filter rules the key out.
+   * REQUIRES: hash, when given, is filterHash(key).
    */
-  get(key: Uint8Array, seq: number): Buffer | null | undefined {
+  get(key: Uint8Array, seq: number, hash?: number): Buffer | null | undefined {
+    if (hash !== undefined && this.filter !== undefined && !this.filter.mayContain(hash)) return undefined;
     const p = this.findGreaterOrEqual(key, 0, key.length, seq, KIND_FOR_SEEK, null);
     if (p === 0) return undefined;
     const links = this.links;
@@ -648,6 +683,8 @@ export class MemTable implements SkipListNodes {
     links[p + F_W2] = keyWord(key, 8, keyLen);
     links[p + F_W3] = keyWord(key, 12, keyLen);
     this.linksUsed = p + F_NEXT + h;
+    // Every node the TypeScript writes (add, stage, stageBatch's fallback) comes through here: the filter's bits.
+    if (this.filter !== undefined) this.filter.add(this.filterHash!(key));
     return p;
   }
 
