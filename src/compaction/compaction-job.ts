@@ -14,7 +14,7 @@
  * before the job returns: the db may name the files in the MANIFEST as soon as it has the result.
  */
 
-import { compareBytes, compareUserKeysOf } from '../base/comparator.js';
+import { compareRanges, compareUserKeysOf } from '../base/comparator.js';
 import { TRAILER_SIZE, ValueKind, trailerKind, trailerSequence, userKeyOf } from '../base/internal-key.js';
 import { tableFileName } from '../base/file-names.js';
 import type { InternalIterator } from '../base/iterator.js';
@@ -231,16 +231,21 @@ export function runJob(rawJob: Job, env: JobEnv): JobResult {
   let entriesIn = 0;
   let entriesOut = 0;
   try {
-    let currentUserKey: Buffer | undefined;
+    // The current user key, copied into one reused flat buffer (currentLength -1: none yet). A view and a copy
+    // per entry (every entry of a flush starts a new user key) cost more than the rest of this loop.
+    let currentUserKey = Buffer.allocUnsafe(64);
+    let currentLength = -1;
     let lastSeqForKey = Number.POSITIVE_INFINITY;
     for (iter.seekToFirst(); iter.valid(); iter.next()) {
       if (++entriesIn % PROGRESS_EVERY === 0) env.onProgress?.();
       const ikey = iter.key();
       const ulen = ikey.length - TRAILER_SIZE;
-      const user = ikey.subarray(0, ulen);
-      if (currentUserKey === undefined || compareBytes(user, currentUserKey) !== 0) {
+      if (currentLength < 0 || compareRanges(ikey, 0, ulen, currentUserKey, 0, currentLength) !== 0) {
         if (out.shouldCut(ikey)) out.finishFile();
-        currentUserKey = Buffer.from(user);
+        if (ulen > currentUserKey.length) currentUserKey = Buffer.allocUnsafe(Math.max(ulen, 2 * currentUserKey.length));
+        if (ulen <= 32) for (let i = 0; i < ulen; i++) currentUserKey[i] = ikey[i]!;
+        else currentUserKey.set(ikey.subarray(0, ulen));
+        currentLength = ulen;
         lastSeqForKey = Number.POSITIVE_INFINITY;
       }
       const seq = trailerSequence(ikey, ulen);

@@ -122,6 +122,36 @@ describe('runJob: dropping rules', () => {
     }
   });
 
+  it('keeps exactly the newest version of each user key, for keys of 1-300 bytes that share long prefixes', () => {
+    // The job tracks the current user key in a reused buffer (grown past 64 bytes, copied by hand up to 32): keys
+    // that differ only in their last byte, keys that are prefixes of the next, and lengths across both limits.
+    let state = 99;
+    const rnd = (): number => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const prefix = 'p'.repeat(250);
+    const keys = new Set<string>();
+    while (keys.size < 150) {
+      const len = 1 + Math.floor(rnd() * 300);
+      keys.add(len <= 250 ? prefix.slice(0, len - 1) + String.fromCharCode(97 + Math.floor(rnd() * 3)) : prefix + 'q'.repeat(len - 250));
+    }
+    const entries: E[] = [];
+    const newest = new Map<string, number>();
+    let seq = 1;
+    for (const k of keys) {
+      const versions = 1 + Math.floor(rnd() * 3);
+      for (let v = 0; v < versions; v++) {
+        entries.push([k, seq, 'V', `${k.length}:${seq}`]);
+        newest.set(k, seq++);
+      }
+    }
+    const vfs = newVfs();
+    const t1 = table(vfs, 1, entries.filter((_, i) => i % 2 === 0));
+    const t2 = table(vfs, 2, entries.filter((_, i) => i % 2 === 1));
+    const r = runJob(compactJob([[t1], [t2]], { smallestSnapshot: 1_000_000 }), env(vfs));
+    const expected = [...newest].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))).map(([k, s]) => `${k}@${s}`);
+    expect(allOutputs(vfs, r.outputs)).toEqual(expected);
+    expect(r.entriesIn).toBe(entries.length);
+  });
+
   it('drops a deletion (and what it shadows) only when no deeper level can hold the key and every snapshot sees it', () => {
     const entries: E[] = [
       ['k', 20, 'D'],
