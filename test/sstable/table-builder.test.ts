@@ -12,7 +12,7 @@ import type { DecodedBlock } from '../../src/codec/codec.js';
 import { tsCodec } from '../../src/codec/ts-codec.js';
 import { TableBuilder } from '../../src/sstable/table-builder.js';
 import { TableReader } from '../../src/sstable/table-reader.js';
-import { DEFAULT_TABLE_OPTIONS, MemRandomAccessFile, MemWritableFile, buildTable, makeModel, newStats, rng } from './helpers.js';
+import { DEFAULT_TABLE_OPTIONS, MemRandomAccessFile, MemWritableFile, buildTable, makeModel, newStats, randomBytes, rng } from './helpers.js';
 
 function decode(b: Buffer): DecodedBlock {
   const d = tsCodec.decodeBlock(b);
@@ -149,6 +149,39 @@ describe('TableBuilder', () => {
     expect(() => b.finish()).toThrow();
     expect(() => b.add(makeInternalKey(Buffer.from('c'), 1, 1), Buffer.alloc(0))).toThrow();
     expect(() => new TableBuilder(new MemWritableFile(), DEFAULT_TABLE_OPTIONS, tsCodec).finish()).toThrow(RangeError);
+  });
+
+  it('gathers blocks into ~256 KiB appends, passes a block larger than that through, and holds every entry after finish', () => {
+    const r = rng(31);
+    let appends = 0;
+    const file = new (class extends MemWritableFile {
+      override append(data: Uint8Array): void {
+        appends++;
+        super.append(data);
+      }
+    })();
+    const b = new TableBuilder(file, { ...DEFAULT_TABLE_OPTIONS, compression: 'none' }, tsCodec);
+    const written: Array<[Buffer, Buffer]> = [];
+    for (let i = 0; i < 3000; i++) {
+      // Incompressible values; entry 1500 alone makes a 300 KiB block (bigger than the pending buffer).
+      const value = randomBytes(r, i === 1500 ? 300 * 1024 : 400);
+      const ikey = makeInternalKey(Buffer.from(`key${String(i).padStart(6, '0')}`), i + 1, 1);
+      b.add(ikey, value);
+      written.push([ikey, value]);
+    }
+    expect(appends).toBeLessThan(10);
+    const info = b.finish();
+    expect(file.size).toBe(info.size);
+    expect(appends).toBeGreaterThanOrEqual(Math.ceil(info.size / (256 * 1024)));
+    expect(appends).toBeLessThanOrEqual(Math.ceil(info.size / (256 * 1024)) + 3);
+    const reader = TableReader.open(new MemRandomAccessFile(file.contents()), 't.sst', 1, tsCodec, undefined, newStats());
+    const it = reader.iterator();
+    let n = 0;
+    for (it.seekToFirst(); it.valid(); it.next(), n++) {
+      expect(Buffer.compare(it.key(), written[n]![0])).toBe(0);
+      expect(Buffer.compare(it.value(), written[n]![1])).toBe(0);
+    }
+    expect(n).toBe(written.length);
   });
 
   it('estimates its size closely while data blocks are pending', () => {
