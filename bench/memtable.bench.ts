@@ -14,11 +14,18 @@
  * this process pass by pass (JS, native, JS, ...; `runs` passes each) on the random and the sequential batches:
  * link-only CPU time per key (the linkStaged calls) and whole-fill ops/s by CPU time, medians, with
  * the native/JS ratio; and a third variant that also stages each batch natively (MemTable.stageBatch).
+ *
+ * Last, the whole-key filter (src/memtable/memtable-filter.ts) on against off, alternating pass by pass: fill CPU
+ * (random batches, native stager + linker when built, else TypeScript staging), get miss and get hit CPU with the
+ * key's bloomHash precomputed (the db computes it once per get for the tables anyway), and the probe alone
+ * (MemTableFilter.mayContain) and the hash alone (bloomHash) per key.
  */
 
 import { ValueKind, MAX_SEQUENCE, makeInternalKey } from '../src/base/internal-key.js';
 import { WriteBatch, forEachBatchOp } from '../src/batch/write-batch.js';
+import { bloomHash } from '../src/codec/bloom-probe.js';
 import { codecFor } from '../src/codec/loader.js';
+import { memTableFilterBytes } from '../src/memtable/memtable-filter.js';
 import { type BatchStager, MemTable, type StagedLinker } from '../src/memtable/memtable.js';
 
 function random(seed: number): () => number {
@@ -177,6 +184,90 @@ function main(): void {
   }
   if (sink === 0.5) console.log(sink);
   compareLinkers(randomBatches, seqBatches, n, runs, only);
+  if (only === '' || 'filter'.includes(only)) compareFilter(randomBatches, hits, misses, n, runs);
+}
+
+/** CPU seconds of fn(). */
+function cpuSeconds(fn: () => void): number {
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+}
+
+/** Filter on/off, alternating in this process: fill, get miss, get hit; the probe and the hash alone. */
+function compareFilter(batches: Uint8Array[], hits: Buffer[], misses: Buffer[], n: number, runs: number): void {
+  let linker: StagedLinker | undefined;
+  let stager: BatchStager | undefined;
+  try {
+    ({ linkStaged: linker, stageBatch: stager } = codecFor('native'));
+  } catch {
+    // TypeScript staging and linking: the filter's bits then come from MemTable.newNode.
+  }
+  // The db's sizing: 2% of a 64 MiB write buffer, which holds ~450 K of these entries.
+  const filterBytes = memTableFilterBytes(64 << 20);
+  const fill = (filter: boolean): MemTable => {
+    const mt = new MemTable({ linker, stager, linkBytes: 64 << 20, ...(filter ? { filterBytes, filterHash: bloomHash } : {}) });
+    for (const p of batches) {
+      if (!mt.stageBatch(p)) forEachBatchOp(p, (kind, key, v, s) => mt.stage(s, kind, key, v));
+      mt.linkStaged();
+    }
+    return mt;
+  };
+  const missHashes = misses.map((k) => bloomHash(k));
+  const hitHashes = hits.map((k) => bloomHash(k));
+  // One memtable for the get A/B (two would differ in where their memory landed, e.g. huge pages or not): with
+  // the hash get probes the filter, without it get searches.
+  const mt = fill(true);
+  const filter = mt.keyFilter!;
+  let sink = 0;
+  const gets = (keys: Buffer[], hashes: number[] | undefined) => (): void => {
+    for (let i = 0; i < keys.length; i++) if (mt.get(keys[i]!, MAX_SEQUENCE, hashes?.[i]) === undefined) sink++;
+  };
+  const variants: [string, number, () => void, () => void][] = [
+    ['fill (random batches)', n, () => void (sink += fill(true).count), () => void (sink += fill(false).count)],
+    ['get miss', misses.length, gets(misses, missHashes), gets(misses, undefined)],
+    ['get hit', hits.length, gets(hits, hitHashes), gets(hits, undefined)],
+    [
+      'probe (mayContain) vs search (get miss, no filter)',
+      misses.length,
+      () => {
+        for (let i = 0; i < missHashes.length; i++) if (!filter.mayContain(missHashes[i]!)) sink++;
+      },
+      gets(misses, undefined),
+    ],
+  ];
+  const median = (t: number[]): number => t.sort((a, b) => a - b)[t.length >> 1]!;
+  console.log(`filter on/off (${filterBytes} bytes, ${(filterBytes * 8) / n} bits/key), CPU, median [min-max] of ${runs}`);
+  for (const [name, ops, a, b] of variants) {
+    const ta: number[] = [];
+    const tb: number[] = [];
+    for (let i = -1; i < runs; i++) {
+      (globalThis as { gc?: () => void }).gc?.();
+      const x = cpuSeconds(a);
+      (globalThis as { gc?: () => void }).gc?.();
+      const y = cpuSeconds(b);
+      if (i < 0) continue;
+      ta.push(x);
+      tb.push(y);
+    }
+    const ns = (t: number[]): string => ((median(t) * 1e9) / ops).toFixed(0);
+    const span = (t: number[]): string => `[${((t[0]! * 1e9) / ops).toFixed(0)}-${((t[t.length - 1]! * 1e9) / ops).toFixed(0)}]`;
+    console.log(
+      `  ${name.padEnd(52)} on ${ns(ta)} ns/op ${span(ta)}, off ${ns(tb)} ns/op ${span(tb)}: ` +
+        `${(median(tb) / median(ta)).toFixed(2)}x`,
+    );
+  }
+  const keys = misses;
+  const hashTime = median(
+    Array.from({ length: runs }, () =>
+      cpuSeconds(() => {
+        for (let i = 0; i < keys.length; i++) sink += bloomHash(keys[i]!);
+      }),
+    ),
+  );
+  console.log(`  bloomHash alone: ${((hashTime * 1e9) / keys.length).toFixed(0)} ns/key`);
+  if (sink === 0.5) console.log(sink);
 }
 
 /** One fill (stage + linkStaged per batch): [linkStaged CPU seconds, whole-fill CPU seconds]. */

@@ -19,10 +19,14 @@ namespace lsmkv {
 constexpr int kFilterProbes = 6;        // FILTER_PROBES
 constexpr size_t kFilterBlockInts = 16;  // FILTER_BLOCK_INTS
 
-// Sets the bits of hash h in words[0, ints). REQUIRES: ints is a positive multiple of kFilterBlockInts.
-inline void MemTableFilterAdd(uint32_t* words, size_t ints, uint32_t h) {
+// The block of hash h in words[0, ints). REQUIRES: ints is a positive multiple of kFilterBlockInts.
+inline uint32_t* MemTableFilterBlock(uint32_t* words, size_t ints, uint32_t h) {
   const uint64_t blocks = ints / kFilterBlockInts;
-  uint32_t* block = words + ((static_cast<uint64_t>(h) * blocks) >> 32) * kFilterBlockInts;
+  return words + ((static_cast<uint64_t>(h) * blocks) >> 32) * kFilterBlockInts;
+}
+
+// Sets the bits of hash h in its block (from MemTableFilterBlock).
+inline void MemTableFilterSet(uint32_t* block, uint32_t h) {
   uint32_t x = h;
   for (int i = 0; i < kFilterProbes; i++) {
     x *= 0x9e3779b9u;

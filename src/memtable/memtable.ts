@@ -37,6 +37,12 @@
  * fill, 1 M keys, CPU: random 308 K (TS) -> 877 K (native link) -> 1.12 M (both); sequential 2.26 M -> 2.51 M ->
  * 6.9 M. test/codec/skiplist-parity.test.ts holds both to their TypeScript twins byte for byte.
  *
+ * Whole-key filter (options.filterBytes/filterHash, ./memtable-filter.ts): add() sets the key's bits; stage()
+ * (also stageBatch's fallback per op) defers them to linkStaged(), which sets them before it links anything; the
+ * native stager sets the bits of every node it writes (native/memtable-filter.h). Only newNode makes nodes, and
+ * only add, stage and the native stager call it or write nodes. get(key, seq, hash) skips the search when the
+ * filter rules the key out. fromImage() memtables have no filter (flushes never get).
+ *
  * Position 0 is the head (MAX_HEIGHT next links) and doubles as "no node": nothing links forward to the head, and
  * the first node's prev link is 0. The head's prev slot holds the last node (the tail), so seekToLast is O(1).
  * Branching factor 4, at most 12 levels (4^12 = 16 M entries before searches degrade, far above what a 64 MiB
@@ -258,6 +264,7 @@ export class MemTable implements SkipListNodes {
     if (this.isFrozen) throw new LsmkvError(ErrorCode.READ_ONLY, 'memtable: add on a frozen memtable');
     const h = this.randomHeight();
     const p = this.newNode(seq, kind, key, value, h);
+    if (this.filter !== undefined) this.filter.add(this.filterHash!(key));
     this.findGreaterOrEqual(key, 0, key.length, seq, kind, this.splice);
     this.linkNode(p, h);
   }
@@ -273,6 +280,8 @@ export class MemTable implements SkipListNodes {
     if (this.isFrozen) throw new LsmkvError(ErrorCode.READ_ONLY, 'memtable: stage on a frozen memtable');
     const h = this.randomHeight();
     const p = this.newNode(seq, kind, key, value, h);
+    // Its filter bits are set by linkStaged, before it becomes visible.
+    if (this.filter !== undefined) this.filter.defer(this.filterHash!(key));
     // Until linked, a staged node's prev slot holds its height.
     this.links[p + F_PREV] = h;
     let n = this.stagedCount;
@@ -362,6 +371,8 @@ export class MemTable implements SkipListNodes {
    * Idempotent when nothing is staged.
    */
   linkStaged(): void {
+    // The bits of what stage() staged (the native stager sets its own): before any staged node is linked.
+    if (this.filter !== undefined) this.filter.applyDeferred();
     const n = this.stagedCount;
     if (n === 0) return;
     this.stagedCount = 0;
@@ -683,8 +694,6 @@ export class MemTable implements SkipListNodes {
     links[p + F_W2] = keyWord(key, 8, keyLen);
     links[p + F_W3] = keyWord(key, 12, keyLen);
     this.linksUsed = p + F_NEXT + h;
-    // Every node the TypeScript writes (add, stage, stageBatch's fallback) comes through here: the filter's bits.
-    if (this.filter !== undefined) this.filter.add(this.filterHash!(key));
     return p;
   }
 
