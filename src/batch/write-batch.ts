@@ -25,8 +25,12 @@ export class WriteBatch {
   private buf: Buffer;
   private length = BATCH_HEADER_SIZE;
   private ops = 0;
-  /** The view payload() returned, while the batch is unchanged (a subarray costs ~100 ns). */
+  /**
+   * The view payload() returned last, and the buffer it views: reused while the batch keeps that buffer and that
+   * length (a subarray costs ~100 ns; db.put's reused one-op batch has the same length put after put).
+   */
   private view: Buffer | undefined;
+  private viewOf: Buffer | undefined;
 
   constructor(initialCapacity = 256) {
     this.buf = Buffer.alloc(Math.max(initialCapacity, BATCH_HEADER_SIZE));
@@ -43,7 +47,6 @@ export class WriteBatch {
     b.set(value, o);
     this.length = o + value.length;
     this.ops++;
-    this.view = undefined;
     return this;
   }
 
@@ -56,14 +59,12 @@ export class WriteBatch {
     b.set(key, o);
     this.length = o + key.length;
     this.ops++;
-    this.view = undefined;
     return this;
   }
 
   clear(): void {
     this.length = BATCH_HEADER_SIZE;
     this.ops = 0;
-    this.view = undefined;
   }
 
   /** Number of operations. */
@@ -83,7 +84,6 @@ export class WriteBatch {
     other.buf.copy(this.buf, this.length, BATCH_HEADER_SIZE, other.length);
     this.length += n;
     this.ops += other.ops;
-    this.view = undefined;
   }
 
   /**
@@ -94,7 +94,10 @@ export class WriteBatch {
   payload(firstSeq: number): Uint8Array {
     putFixed64(this.buf, 0, firstSeq);
     putFixed32(this.buf, 8, this.ops);
-    return (this.view ??= this.buf.subarray(0, this.length));
+    const v = this.view;
+    if (v !== undefined && v.length === this.length && this.viewOf === this.buf) return v;
+    this.viewOf = this.buf;
+    return (this.view = this.buf.subarray(0, this.length));
   }
 
   private reserve(extra: number): void {

@@ -27,6 +27,9 @@ export class LogWriter {
   private blockOffset: number;
   /** Reused output buffer of addRecords (see the header). */
   private scratch: Buffer = Buffer.allocUnsafe(0);
+  /** The last view of scratch handed to append, and the scratch it views: same-sized appends (one put each) reuse it. */
+  private scratchView: Buffer | undefined;
+  private scratchViewOf: Buffer | undefined;
 
   constructor(file: WritableFile, codec: Codec, initialOffset: number = file.size) {
     this.file = file;
@@ -51,7 +54,15 @@ export class LogWriter {
       o += end.bytes;
       pos = end.blockOffset;
     }
-    this.file.append(out.subarray(0, o));
+    let view = this.scratchView;
+    if (view === undefined || view.length !== o || out !== this.scratch || this.scratchViewOf !== out) {
+      view = out.subarray(0, o);
+      if (out === this.scratch) {
+        this.scratchView = view;
+        this.scratchViewOf = out;
+      }
+    }
+    this.file.append(view);
     this.blockOffset = pos;
   }
 

@@ -106,6 +106,26 @@ describe('WriteBatch encoding', () => {
     expect(ops(b.payload(1))).toEqual([[1, hex('d'), hex('4'), 1]]);
   });
 
+  it('a reused batch of the same length returns the right payload, also when its buffer grew in between', () => {
+    // db.put reuses one batch: same length put after put, so payload() hands back its last view. Here the
+    // second fill has the same length but needed a bigger buffer (append reserves exactly, put reserves 17 bytes
+    // of varint room).
+    const b = new WriteBatch(256);
+    b.append(new WriteBatch().put(Buffer.from('k1'), Buffer.alloc(100, 1)).put(Buffer.from('k2'), Buffer.alloc(127, 2)));
+    expect(b.byteLength).toBe(249);
+    const first = b.payload(1);
+    expect(ops(first).map((o) => o[1])).toEqual([hex('k1'), hex('k2')]);
+    b.clear();
+    b.put(Buffer.from('k3'), Buffer.alloc(231, 3));
+    expect(b.byteLength).toBe(249);
+    expect(ops(b.payload(7))).toEqual([[1, hex('k3'), Buffer.alloc(231, 3).toString('hex'), 7]]);
+    for (let i = 0; i < 3; i++) {
+      b.clear();
+      b.put(Buffer.from(`k${4 + i}`), Buffer.alloc(231, 4 + i));
+      expect(ops(b.payload(10 + i))).toEqual([[1, hex(`k${4 + i}`), Buffer.alloc(231, 4 + i).toString('hex'), 10 + i]]);
+    }
+  });
+
   it('clear empties the batch and allows reuse', () => {
     const b = new WriteBatch().put(Buffer.from('a'), Buffer.from('1')).delete(Buffer.from('b'));
     b.clear();

@@ -163,6 +163,29 @@ describe('LogWriter', () => {
     expect(file.contents().subarray(7).toString()).toBe('abc');
   });
 
+  it('one same-sized record per call (single puts), around a group that replaces the scratch buffer', () => {
+    const file = new MemFile();
+    const w = new LogWriter(file, tsCodec);
+    const payloads: Buffer[] = [];
+    for (let i = 0; i < 600; i++) payloads.push(payload(i === 300 ? 200000 : 135, i));
+    for (const p of payloads) w.addRecords([p]);
+    expect(file.appends).toBe(600);
+    expect(file.contents().equals(referenceFrames(payloads, 0).bytes)).toBe(true);
+  });
+
+  it('an append of the same framed size right after the scratch buffer grew sends the new bytes', () => {
+    // 3 bytes of padding + header + 135 = 145 fills a 163-byte scratch; then 138 bytes frame to 145 too but need a
+    // bigger scratch: a view cached by length alone would still point at the old buffer.
+    const file = new MemFile();
+    const w = new LogWriter(file, tsCodec, BLOCK_SIZE - 3);
+    const a = payload(135, 1);
+    const b = payload(138, 2);
+    w.addRecords([a]);
+    w.addRecords([b]);
+    expect(file.size).toBe(290);
+    expect(file.contents().equals(referenceFrames([a, b], BLOCK_SIZE - 3).bytes)).toBe(true);
+  });
+
   it.each([
     ['typescript', tsCodec],
     ['native', nativeCodec],
