@@ -30,7 +30,8 @@
  *   get hit 3.4-4.2 us -> 4.1-4.5 us (0.82-0.93x, within the noise of the runs; the probe adds one cache miss)
  *   fill (random batches, native stage + link) 0.94-0.98x, after the stager's prefetch (below)
  * The benchmark's shape (fillrandom + overwrite of 1 M keys, 376 K in the live memtable, 8 L1 tables; db.get,
- * CPU, 7 rounds each, alternating): readmissing 208 K -> 816 K ops/s (3.9x), readrandom 74 K -> 82 K (1.10x).
+ * CPU, 7 rounds each, alternating; two runs): readmissing 208 K -> 816 K and 227 K -> 889 K ops/s (3.9x),
+ * readrandom 74 K -> 82 K and 79 K -> 94 K (1.10x, 1.18x).
  * The native stager first set bits inline: +150 ns per staged key (the filter outgrows L2, each op's block a miss
  * that did not overlap); prefetching each block 16 ops ahead of its write brought it to +20-45 ns. Memtable fill
  * (stage + link, 450 K keys, CPU medians of 10, on vs off alternating): native sequential 159 vs 148 ns/key
