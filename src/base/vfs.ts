@@ -12,7 +12,11 @@
  */
 
 export interface WritableFile {
-  /** Appends bytes; when it returns they are in the OS (survive a process crash, not a power loss). */
+  /**
+   * Appends bytes; when it returns they are in the OS (survive a process crash, not a power loss). The caller may
+   * reuse or overwrite `data` as soon as append returns (the WAL and table writers reuse one buffer), so an
+   * implementation that keeps bytes (the in-memory vfs, fault injection) must copy them before returning.
+   */
   append(data: Uint8Array): void;
   /** fsync: makes everything appended so far durable. Throws IO_ERROR on failure (fatal for the writer). */
   sync(): void;
