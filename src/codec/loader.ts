@@ -6,8 +6,18 @@
  * LSMKV_NATIVE=0 forces TypeScript, unset / '' / 'auto' picks native if it loads and passes the known-answer
  * self-test, else TypeScript. The choice and the reason the addon was not used are observable (CodecSelection).
  * The native side is trusted only after the self-test: a checksum, a block encoding, a bloom filter and a stored
- * (snappy-compressed, checksummed) block compared with constants (the same constants the TypeScript codec produces; test/codec/loader.test.ts), and the binary's
- * status numbers compared with codec.ts (catches a stale build).
+ * (snappy-compressed, checksummed) block compared with constants (the same constants the TypeScript codec
+ * produces; test/codec/loader.test.ts), and the binary's status numbers compared with codec.ts (catches a stale
+ * build). Then each memtable and scan call the binding has, on hand-built inputs (six batch ops, a five-entry
+ * block): stageBatch (nodes, arena bytes, state, memtable filter bits), linkStaged (two calls: an unsorted then a
+ * sorted batch; heights and the whole link array) and scanMerge (one step each way: stop, control array, batch,
+ * candidate), compared with constants that the test derives from their TypeScript twins (MemTable.stage and
+ * linkStaged, MemTableFilter, scan-merge-ts). A call the binding lacks (an older binary) is skipped: the codec
+ * runs without it. A mismatch, or a throw, is the reason, naming the call.
+ * Cost (node 20, the loaded 2-core dev machine; selfTestCodec on the native codec, with and without the three
+ * calls): warm, CPU medians of 5 x 300 runs, 14-18 us -> 63-71 us (stageBatch +10, linkStaged +6, scanMerge +17);
+ * the first run in a fresh process, which is what a process start pays (V8 compiles and interprets the code once;
+ * each first native call costs 50-100 us), medians of 10 processes, ~1.5 ms -> ~3.4 ms.
  *
  * Who may call: the engine (selectCodec) and tests/benchmarks (codecFor). Results are memoized per process
  * (per worker thread: the addon is context-aware and loads in each thread).
@@ -19,6 +29,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { ErrorCode, LsmkvError } from '../base/errors.js';
+import { TRAILER_SIZE, ValueKind } from '../base/internal-key.js';
 import type { Codec } from './codec.js';
 import { CodecStatus } from './codec.js';
 import type { NativeBinding } from './native-codec.js';
@@ -114,7 +125,7 @@ export function selfTestCodec(codec: Codec): string | undefined {
   if (status !== CodecStatus.BAD_RESTART_ARRAY) return `self-test: damaged block gave ${String(status)}`;
   const bloom = codec.bloomBuild(SELF_TEST_KEYS, SELF_TEST_KEY_OFFSETS, 4, 10);
   if (hex(bloom) !== SELF_TEST_BLOOM) return `self-test: bloomBuild gave ${hex(bloom)}, expected ${SELF_TEST_BLOOM}`;
-  return selfTestBlockIo(codec);
+  return selfTestBlockIo(codec) ?? selfTestNativeCalls(codec);
 }
 
 /** The fused block calls: the known stored bytes, their decoding, and a flipped byte caught by the checksum. */
@@ -133,6 +144,352 @@ function selfTestBlockIo(codec: Codec): string | undefined {
   return undefined;
 }
 
+// ---- The memtable and scan calls (Codec.stageBatch, linkStaged, scanMerge), each checked when the codec has it ----
+// Six write-batch ops (sequences 100..105) staged into a fresh memtable, its node heights drawn from the memtable's
+// xorshift seeded as a new MemTable seeds it. The inputs are built here by hand, byte for byte as MemTable.stage
+// writes them (node layout: src/memtable/memtable.ts); the answers are constants that test/codec/loader.test.ts
+// derives from the TypeScript twins. Arrays are sized exactly, so an off-by-one bound in the binary shows.
+const MT_FIRST_SEQ = 100;
+/** The ops (kind, user key, value); exported for the test, which encodes them with WriteBatch. */
+export const NATIVE_CALL_OPS: readonly (readonly [kind: number, key: string, value: string])[] = [
+  [ValueKind.Value, 'kiwi', 'green'],
+  [ValueKind.Value, 'apple', 'red'],
+  [ValueKind.Deletion, 'fig', ''],
+  [ValueKind.Value, 'a-very-long-key-0001', ''],
+  [ValueKind.Value, 'a-very-long-key-0002', 'x'],
+  [ValueKind.Value, 'kiwi', 'ripe'],
+];
+/** The first xorshift state of a new MemTable (its `rng` field). */
+const MEMTABLE_RNG = 0x2545f491;
+/** Link-array ints: node fields before the next links (F_NEXT), and the head node (it starts the array). */
+const NODE_FIELDS = 9;
+const NODE_PREV = 4;
+const NODE_WORDS = 5;
+const HEAD_INTS = NODE_FIELDS + 12;
+/** The self-test filter: two blocks of 16 ints (MemTableFilter's layout). */
+const FILTER_INTS = 32;
+const BATCH_HEADER = 12;
+
+// The scan step's control array and flags (src/db/native-scan.ts documents them; the loader may not import db/).
+const CTL_SOURCES = 0;
+const CTL_FLAGS = 1;
+const CTL_USED = 3;
+const CTL_COUNT = 4;
+const CTL_MAX = 5;
+const CTL_CAND_KEY_LEN = 7;
+const CTL_CAND_VALUE_LEN = 8;
+const CTL_HEADER = 12;
+const FLAG_KEYS = 2;
+const FLAG_VALUES = 4;
+const FLAG_LOWER_INCLUSIVE = 8;
+const FLAG_HAS_LOWER = 32;
+const FLAG_HAS_UPPER = 64;
+const FLAG_REVERSE = 128;
+const SOURCE_TABLE = 0;
+const SOURCE_MEMTABLE = 1;
+/** The table block merged with the memtable: (user key, value), sequences 50.., all puts. */
+const SCAN_TABLE: readonly (readonly [key: string, value: string])[] = [
+  ['apple', 'old'],
+  ['banana', 'yellow'],
+  ['fig', 'purple'],
+  ['kiwi', 'brown'],
+  ['plum', 'blue'],
+];
+const SCAN_FIRST_SEQ = 50;
+/** The snapshot: hides op 5 (kiwi@105). */
+const SCAN_SEQUENCE = 104;
+const SCAN_LOWER = 'a-very-long-key-0002';
+const SCAN_UPPER = 'lime';
+
+/** What one scan step must leave: its stop, the whole control array, the batch, and the candidate. */
+interface ScanAnswer {
+  stop: number;
+  ctl: ArrayLike<number>;
+  stage: string;
+  ends: ArrayLike<number>;
+  candKey: string;
+  candValue: string;
+}
+
+/**
+ * The known answers of the memtable and scan calls. Exported for test/codec/loader.test.ts, which derives each
+ * from the TypeScript twins. DO NOT CHANGE unless the memtable or scan layout changes.
+ */
+export const NATIVE_CALL_ANSWERS = {
+  /** Heights of the six nodes: the first six draws of MEMTABLE_RNG. */
+  heights: [1, 1, 2, 1, 1, 1] as readonly number[],
+  /** The xorshift state after those six draws. */
+  rngAfter: -19443421,
+  /** digestInts of the two-block filter once the six keys' bits are set. */
+  filterDigest: 0xa4ecd0fb,
+  /** Op indexes in internal-key order (the level-0 list). */
+  order: [3, 4, 1, 2, 5, 0] as readonly number[],
+  /** Heights returned by the two linkStaged calls: ops 0-3 (unsorted: sort, interleaved search), then 4-5 (sorted). */
+  linkHeights: [2, 2] as readonly number[],
+  /** digestInts of the whole link array after both calls. */
+  linkedDigest: 0x1230f744,
+  /**
+   * Forward from the start, lower bound SCAN_LOWER inclusive, upper SCAN_UPPER exclusive: a key below the bound,
+   * a shadowed table version, a deletion, a version above the snapshot, then the bound (plum).
+   */
+  forward: {
+    stop: 2,
+    ctl: [2, 111, 4, 50, 4, 8, -1, 0, 0, 0, 0, 0, 0, 4, 5, 0, 1, 0, 0, 0],
+    stage: 'a-very-long-key-0002xappleredbananayellowkiwigreen',
+    ends: [20, 21, 26, 29, 35, 41, 45, 50],
+    candKey: '',
+    candValue: '',
+  } as ScanAnswer,
+  /** Reverse from the end, no bounds: stops at the table block's start holding apple@50 as the candidate. */
+  reverse: {
+    stop: 0,
+    ctl: [2, 390, 0, 29, 3, 8, 0, 5, 3, 1, 0, 0, 0, -1, 5, 0, 1, 31, 0, 0],
+    stage: 'plumbluekiwigreenbananayellow',
+    ends: [4, 8, 12, 17, 23, 29],
+    candKey: 'apple',
+    candValue: 'old',
+  } as ScanAnswer,
+};
+
+/** FNV-1a over the ints of a: any one changed int changes it. Exported for the test. */
+export function digestInts(a: Int32Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < a.length; i++) h = Math.imul(h ^ a[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+// The self-test runs once per process, mostly in the interpreter: bulk Buffer calls instead of byte loops keep it
+// short (a 300-iteration byte loop alone costs ~100-200 us there).
+
+/** b[0, end) as a latin1 string (end clamped to b). */
+function latin1(b: Uint8Array, end: number): string {
+  return Buffer.from(b.buffer, b.byteOffset, Math.max(0, Math.min(end, b.length))).toString('latin1');
+}
+
+/** The bytes of a typed array (a view, no copy). */
+function bytesOf(a: Int32Array | Uint8Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** The first index where a and b differ, -1 if none (min length if only the lengths differ). */
+function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
+}
+
+/** The self-test inputs, built by hand. Exported for the test, which compares them with what MemTable writes. */
+export interface NativeCallInputs {
+  /** The six ops as an encoded write batch (docs/FORMAT.md "Write batch"). */
+  payload: Uint8Array;
+  /** The link array with the six ops staged: the head, then each node (unlinked, its height in the prev slot). */
+  links: Int32Array;
+  /** The arena chunk with the six entries (user key ‖ trailer ‖ value). */
+  chunk: Uint8Array;
+  /** Node positions in op order. */
+  staged: Int32Array;
+}
+
+/**
+ * An internal key's trailer as a latin1 string: sequence << 8 | kind, fixed64 little-endian. REQUIRES: seq < 256
+ * (the self-test's sequences are).
+ */
+function trailer(seq: number, kind: number): string {
+  return String.fromCharCode(kind, seq, 0, 0, 0, 0, 0, 0);
+}
+
+export function nativeCallInputs(): NativeCallInputs {
+  // Strings first, one Buffer each: builtins only (see above).
+  const n = NATIVE_CALL_OPS.length;
+  let batch = String.fromCharCode(MT_FIRST_SEQ, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0);
+  let arena = '';
+  for (let i = 0; i < n; i++) {
+    const [kind, key, value] = NATIVE_CALL_OPS[i]!;
+    batch += String.fromCharCode(kind, key.length) + key;
+    if (kind === ValueKind.Value) batch += String.fromCharCode(value.length) + value;
+    arena += key + trailer(MT_FIRST_SEQ + i, kind) + value;
+  }
+  const payload = Buffer.from(batch, 'latin1');
+  const chunk = Buffer.from(arena, 'latin1');
+  const heights = NATIVE_CALL_ANSWERS.heights;
+  let ints = HEAD_INTS;
+  for (const h of heights) ints += NODE_FIELDS + h;
+  const links = new Int32Array(ints);
+  const staged = new Int32Array(n);
+  // The key words: bytes [4w, 4w + 4) of the key, zero-padded, big-endian (DataView's default), top bit flipped.
+  const padded = new Uint8Array(16);
+  const words = new DataView(padded.buffer);
+  for (let i = 0, off = 0, p = HEAD_INTS; i < n; i++) {
+    const [, key, value] = NATIVE_CALL_OPS[i]!;
+    const h = heights[i]!;
+    links[p + 1] = off;
+    links[p + 2] = key.length + TRAILER_SIZE;
+    links[p + 3] = value.length;
+    links[p + NODE_PREV] = h;
+    padded.fill(0);
+    padded.set(chunk.subarray(off, off + Math.min(key.length, 16)));
+    for (let w = 0; w < 4; w++) links[p + NODE_WORDS + w] = words.getInt32(4 * w) ^ -0x80000000;
+    staged[i] = p;
+    off += key.length + TRAILER_SIZE + value.length;
+    p += NODE_FIELDS + h;
+  }
+  return { payload, links, chunk, staged };
+}
+
+type StageBatch = NonNullable<Codec['stageBatch']>;
+type LinkStaged = NonNullable<Codec['linkStaged']>;
+type ScanMerge = NonNullable<Codec['scanMerge']>;
+
+function selfTestStageBatch(stageBatch: StageBatch, want: NativeCallInputs): string | undefined {
+  const links = new Int32Array(want.links.length);
+  const chunk = new Uint8Array(want.chunk.length);
+  const staged = new Int32Array(want.staged.length);
+  const filter = new Int32Array(FILTER_INTS);
+  const state = Int32Array.of(BATCH_HEADER, 0, MEMTABLE_RNG, HEAD_INTS, 0, 0, 0);
+  const r = stageBatch(want.payload, state, links, staged, chunk, filter);
+  const n = NATIVE_CALL_OPS.length;
+  const wantState = [want.payload.length, n, NATIVE_CALL_ANSWERS.rngAfter, links.length, n, 0, chunk.length];
+  if (r !== 1 || firstDifference(state, wantState) >= 0) {
+    const got = `${r} with state [${state.join(',')}]`;
+    return `self-test: stageBatch returned ${got}, expected 1 with [${wantState.join(',')}]`;
+  }
+  if (!bytesOf(links).equals(bytesOf(want.links))) {
+    const at = firstDifference(links, want.links);
+    return `self-test: stageBatch wrote link int ${at} = ${links[at]}, expected ${want.links[at]}`;
+  }
+  if (!bytesOf(chunk).equals(bytesOf(want.chunk))) {
+    const at = firstDifference(chunk, want.chunk);
+    return `self-test: stageBatch wrote arena byte ${at} = ${chunk[at]}, expected ${want.chunk[at]}`;
+  }
+  if (firstDifference(staged, want.staged) >= 0) {
+    return `self-test: stageBatch staged [${staged.join(',')}], expected [${want.staged.join(',')}]`;
+  }
+  const d = digestInts(filter);
+  const wantD = NATIVE_CALL_ANSWERS.filterDigest;
+  if (d !== wantD) {
+    return `self-test: stageBatch set filter bits with digest ${d.toString(16)}, expected ${wantD.toString(16)}`;
+  }
+  return undefined;
+}
+
+function selfTestLinkStaged(linkStaged: LinkStaged, want: NativeCallInputs): string | undefined {
+  const links = want.links.slice();
+  const staged = want.staged.slice();
+  const chunks = [want.chunk];
+  const h1 = linkStaged(links, staged, 4, 1, chunks);
+  const h2 = linkStaged(links, staged.subarray(4), 2, h1, chunks);
+  const [w1, w2] = NATIVE_CALL_ANSWERS.linkHeights;
+  if (h1 !== w1 || h2 !== w2) return `self-test: linkStaged returned heights ${h1}, ${h2}, expected ${w1}, ${w2}`;
+  const d = digestInts(links);
+  const wantD = NATIVE_CALL_ANSWERS.linkedDigest;
+  if (d !== wantD) {
+    return `self-test: linkStaged gave links with digest ${d.toString(16)}, expected ${wantD.toString(16)}`;
+  }
+  return undefined;
+}
+
+function describeScan(a: ScanAnswer): string {
+  return (
+    `stop ${a.stop} ctl [${Array.from(a.ctl).join(',')}] stage '${a.stage}' ends [${Array.from(a.ends).join(',')}] ` +
+    `candidate '${a.candKey}'='${a.candValue}'`
+  );
+}
+
+/** Both directions over the table block and the staged memtable linked at level 0 by hand (scans read no more). */
+function selfTestScanMerge(scanMerge: ScanMerge, want: NativeCallInputs): string | undefined {
+  const links = want.links.slice();
+  const order = NATIVE_CALL_ANSWERS.order;
+  let prev = 0;
+  for (const i of order) {
+    const p = want.staged[i]!;
+    links[p + NODE_PREV] = prev;
+    links[prev + NODE_FIELDS] = p;
+    prev = p;
+  }
+  links[prev + NODE_FIELDS] = 0;
+  links[NODE_PREV] = prev;
+  const n = SCAN_TABLE.length;
+  const keyOffsets = new Uint32Array(n + 1);
+  const valueOffsets = new Uint32Array(2 * n);
+  let tableKeys = '';
+  let tableValues = '';
+  for (let i = 0; i < n; i++) {
+    const [key, value] = SCAN_TABLE[i]!;
+    tableKeys += key + trailer(SCAN_FIRST_SEQ + i, ValueKind.Value);
+    keyOffsets[i + 1] = tableKeys.length;
+    valueOffsets[2 * i] = tableValues.length;
+    tableValues += value;
+    valueOffsets[2 * i + 1] = tableValues.length;
+  }
+  const keys = Buffer.from(tableKeys, 'latin1');
+  const data = Buffer.from(tableValues, 'latin1');
+  const none = new Uint8Array(0);
+  const srcs: unknown[] = [keys, keyOffsets, data, valueOffsets, links, [want.chunk], none, none];
+  const lower = Buffer.from(SCAN_LOWER, 'latin1');
+  const upper = Buffer.from(SCAN_UPPER, 'latin1');
+  const stage = new Uint8Array(64);
+  const ends = new Int32Array(16);
+  const skip = new Uint8Array(32);
+  const candKey = new Uint8Array(32);
+  const candValue = new Uint8Array(32);
+  for (const reverse of [false, true]) {
+    const ctl = new Int32Array(CTL_HEADER + 8);
+    ctl[CTL_SOURCES] = 2;
+    const bounds = FLAG_HAS_LOWER | FLAG_LOWER_INCLUSIVE | FLAG_HAS_UPPER;
+    ctl[CTL_FLAGS] = FLAG_KEYS | FLAG_VALUES | (reverse ? FLAG_REVERSE : bounds);
+    ctl[CTL_MAX] = 8;
+    ctl[CTL_HEADER] = SOURCE_TABLE;
+    ctl[CTL_HEADER + 1] = reverse ? n - 1 : 0;
+    ctl[CTL_HEADER + 2] = n;
+    ctl[CTL_HEADER + 4] = SOURCE_MEMTABLE;
+    ctl[CTL_HEADER + 5] = reverse ? links[NODE_PREV]! : links[NODE_FIELDS]!;
+    const [lo, hi] = reverse ? [none, none] : [lower, upper];
+    const stop = scanMerge(srcs, ctl, SCAN_SEQUENCE, skip, lo, hi, stage, ends, candKey, candValue);
+    const a = reverse ? NATIVE_CALL_ANSWERS.reverse : NATIVE_CALL_ANSWERS.forward;
+    const got: ScanAnswer = {
+      stop,
+      ctl,
+      stage: latin1(stage, ctl[CTL_USED]!),
+      ends: ends.subarray(0, Math.max(0, 2 * ctl[CTL_COUNT]!)),
+      candKey: latin1(candKey, ctl[CTL_CAND_KEY_LEN]!),
+      candValue: latin1(candValue, ctl[CTL_CAND_VALUE_LEN]!),
+    };
+    if (
+      stop !== a.stop ||
+      firstDifference(ctl, a.ctl) >= 0 ||
+      got.stage !== a.stage ||
+      firstDifference(got.ends, a.ends) >= 0 ||
+      got.candKey !== a.candKey ||
+      got.candValue !== a.candValue
+    ) {
+      const direction = reverse ? 'reverse' : 'forward';
+      return `self-test: scanMerge ${direction} gave ${describeScan(got)}, expected ${describeScan(a)}`;
+    }
+  }
+  return undefined;
+}
+
+/** Runs one check, turning a throw into a reason that names the function. */
+function guarded(name: string, check: () => string | undefined): string | undefined {
+  try {
+    return check();
+  } catch (e) {
+    return `self-test: ${name} threw: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/** The memtable and scan calls the codec has (an older binary lacks some: the engine then runs without them). */
+function selfTestNativeCalls(codec: Codec): string | undefined {
+  const { stageBatch, linkStaged, scanMerge } = codec;
+  if (stageBatch === undefined && linkStaged === undefined && scanMerge === undefined) return undefined;
+  const inputs = nativeCallInputs();
+  return (
+    (stageBatch === undefined ? undefined : guarded('stageBatch', () => selfTestStageBatch(stageBatch, inputs))) ??
+    (linkStaged === undefined ? undefined : guarded('linkStaged', () => selfTestLinkStaged(linkStaged, inputs))) ??
+    (scanMerge === undefined ? undefined : guarded('scanMerge', () => selfTestScanMerge(scanMerge, inputs)))
+  );
+}
+
 /** Checks that the binary's status numbers are the ones codec.ts uses; returns the first mismatch. */
 export function checkStatusNumbers(binding: Pick<NativeBinding, 'codecStatus'>): string | undefined {
   const native = binding.codecStatus as Record<string, number> | undefined;
@@ -149,7 +506,11 @@ export function loadNativeCodec(): Codec {
   const binding = createRequire(import.meta.url)(path) as NativeBinding;
   const statusProblem = checkStatusNumbers(binding);
   if (statusProblem !== undefined) throw new Error(`${path}: ${statusProblem}`);
-  const codec = createNativeCodec(binding);
+  return trustCodec(createNativeCodec(binding), path);
+}
+
+/** The codec if it passes selfTestCodec; else throws an Error whose message is `${path}: ${the mismatch}`. */
+export function trustCodec(codec: Codec, path: string): Codec {
   const problem = selfTestCodec(codec);
   if (problem !== undefined) throw new Error(`${path}: ${problem}`);
   return codec;

@@ -1,6 +1,8 @@
 /**
  * loader tests: the selection rule (LSMKV_NATIVE = 0 / 1 / auto / unset / invalid) as a pure function, the
- * known-answer self-test (both codecs pass it; a wrong codec fails it), and the real thing in child processes:
+ * known-answer self-test (both codecs pass it; a wrong codec fails it; the answers for the native memtable and scan
+ * calls are what their TypeScript twins produce; a corrupted or throwing call fails it, naming the call, and the
+ * selection then falls back or fails loudly), and the real thing in child processes:
  * the loader compiled into throwaway package roots with the addon present, missing or corrupt, plus a worker
  * thread loading the addon next to the main thread.
  */
@@ -14,8 +16,23 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, LsmkvError } from '../../src/base/errors.js';
 import type { Codec } from '../../src/codec/codec.js';
-import { chooseCodec, codecFor, NATIVE_ADDON_PATH, selfTestCodec } from '../../src/codec/loader.js';
+import {
+  chooseCodec,
+  codecFor,
+  digestInts,
+  NATIVE_ADDON_PATH,
+  NATIVE_CALL_ANSWERS,
+  NATIVE_CALL_OPS,
+  nativeCallInputs,
+  selfTestCodec,
+  trustCodec,
+} from '../../src/codec/loader.js';
 import { tsCodec } from '../../src/codec/ts-codec.js';
+import { ValueKind } from '../../src/base/internal-key.js';
+import { forEachBatchOp, WriteBatch } from '../../src/batch/write-batch.js';
+import { bloomHash } from '../../src/codec/bloom-probe.js';
+import { scanMergeTs } from '../../src/db/scan-merge-ts.js';
+import { MemTable } from '../../src/memtable/memtable.js';
 import { resealTrailer } from '../../fuzz/snappy.fuzz.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -103,6 +120,154 @@ describe('selfTestCodec (the known answers)', () => {
     expect(selfTestCodec(noChecksum)).toMatch(/^self-test: readBlock of a flipped block gave/);
     const lenient: Codec = { ...tsCodec, decodeBlock: (b) => tsCodec.decodeBlock(b.subarray(0, b.length)) };
     expect(selfTestCodec(lenient)).toBeUndefined();
+  });
+});
+
+/** A TypeScript memtable (no linker, no stager) that staged the self-test batch; linked after op `linkAfter`. */
+function stagedMemTable(linkAfter: number[] = []): MemTable {
+  const mt = new MemTable({ chunkSize: 1024, filterBytes: 128, filterHash: bloomHash });
+  let i = 0;
+  forEachBatchOp(nativeCallInputs().payload, (kind, key, value, seq) => {
+    mt.stage(seq, kind, key, value);
+    if (linkAfter.includes(i++)) mt.linkStaged();
+  });
+  return mt;
+}
+
+describe('the memtable and scan answers (derived from the TypeScript twins)', () => {
+  const inputs = nativeCallInputs();
+
+  it('the hand-built batch is what WriteBatch encodes', () => {
+    const b = new WriteBatch();
+    for (const [kind, key, value] of NATIVE_CALL_OPS) {
+      if (kind === ValueKind.Value) b.put(Buffer.from(key), Buffer.from(value));
+      else b.delete(Buffer.from(key));
+    }
+    expect(Buffer.from(inputs.payload).equals(Buffer.from(b.payload(100)))).toBe(true);
+  });
+
+  it('the hand-built staged memtable is what MemTable.stage writes (links, arena, heights, rng, filter bits)', () => {
+    const mt = stagedMemTable();
+    expect(mt.stageBatch(inputs.payload)).toBe(false); // no stager: the batch was staged op by op above
+    expect(Array.from(mt.linkArray().subarray(0, inputs.links.length))).toEqual(Array.from(inputs.links));
+    expect(mt.approximateBytes).toBe(inputs.chunk.length + inputs.links.length * 4);
+    expect(Buffer.from(mt.arenaChunks()[0]!.subarray(0, inputs.chunk.length)).equals(Buffer.from(inputs.chunk))).toBe(
+      true,
+    );
+    const heights = Array.from(inputs.staged, (p) => mt.linkArray()[p + 4]);
+    expect(heights).toEqual(NATIVE_CALL_ANSWERS.heights);
+    expect((mt as unknown as { rng: number }).rng).toBe(NATIVE_CALL_ANSWERS.rngAfter);
+    // stage() defers the bits to linkStaged; the filter is then MemTableFilter.add of every key's bloomHash.
+    mt.linkStaged();
+    expect(digestInts(mt.keyFilter!.words)).toBe(NATIVE_CALL_ANSWERS.filterDigest);
+  });
+
+  it('the link answers are what MemTable.linkStaged does with ops 0-3, then 4-5', () => {
+    // Heights after each call: a memtable frozen after ops 0-3, and the full one.
+    const afterFour = new MemTable({ chunkSize: 1024 });
+    forEachBatchOp(inputs.payload, (kind, key, value, seq) => {
+      if (seq < 104) afterFour.stage(seq, kind, key, value);
+    });
+    afterFour.freeze();
+    const mt = stagedMemTable([3]);
+    mt.freeze();
+    expect([afterFour.image().height, mt.image().height]).toEqual(NATIVE_CALL_ANSWERS.linkHeights);
+    expect(digestInts(mt.linkArray().subarray(0, inputs.links.length))).toBe(NATIVE_CALL_ANSWERS.linkedDigest);
+    const order: number[] = [];
+    for (let p = mt.firstNode(); p !== 0; p = mt.nextNode(p)) order.push(inputs.staged.indexOf(p));
+    expect(order).toEqual(NATIVE_CALL_ANSWERS.order);
+  });
+
+  it('the scan answers are what scan-merge-ts gives (and the TypeScript codec skips the calls it lacks)', () => {
+    expect(selfTestCodec({ ...tsCodec, scanMerge: scanMergeTs })).toBeUndefined();
+    expect(tsCodec.linkStaged ?? tsCodec.stageBatch ?? tsCodec.scanMerge).toBeUndefined();
+  });
+
+  it('digestInts changes with any one int', () => {
+    const a = Int32Array.from({ length: 40 }, (_, i) => i * 7919);
+    const d = digestInts(a);
+    for (let i = 0; i < a.length; i++) {
+      const b = a.slice();
+      b[i]! ^= 1 << (i % 32);
+      expect(digestInts(b)).not.toBe(d);
+    }
+  });
+});
+
+/** Wraps f so that after each call `corrupt` changes one output value. */
+function corrupting<A extends unknown[], R>(f: (...args: A) => R, corrupt: (args: A, r: R) => R): (...args: A) => R {
+  return (...args: A) => corrupt(args, f(...args));
+}
+
+describe('the memtable and scan checks fail on a wrong answer, naming the call', () => {
+  it('scanMerge: a wrong batch end, stop, control slot or candidate byte', () => {
+    type ScanArgs = Parameters<typeof scanMergeTs>;
+    const bad = (corrupt: (a: ScanArgs, r: number) => number): string | undefined =>
+      selfTestCodec({ ...tsCodec, scanMerge: corrupting(scanMergeTs, corrupt) });
+    expect(bad((a, r) => ((a[7][1]! += 1), r))).toMatch(/^self-test: scanMerge forward gave .*ends \[20,22,/);
+    expect(bad((_, r) => r + 1)).toMatch(/^self-test: scanMerge forward gave stop 3 /);
+    expect(bad((a, r) => ((a[1][13]! += a[1][1]! & 128 ? 1 : 0), r))).toMatch(/^self-test: scanMerge reverse gave /);
+    expect(bad((a, r) => ((a[8][0]! ^= a[1][1]! & 128 ? 1 : 0), r))).toMatch(
+      /^self-test: scanMerge reverse gave .*candidate '`pple'='old', expected/,
+    );
+    expect(selfTestCodec({ ...tsCodec, scanMerge: () => { throw new RangeError('boom'); } })).toBe(
+      'self-test: scanMerge threw: boom',
+    );
+  });
+
+  it('a failing check falls back to TypeScript with the reason (auto) and fails loudly (LSMKV_NATIVE=1)', () => {
+    const broken: Codec = { ...tsCodec, kind: 'native', scanMerge: corrupting(scanMergeTs, (_, r) => r + 1) };
+    const s = chooseCodec('auto', () => trustCodec(broken, 'x/lsmkv.node'));
+    expect(s.kind).toBe('typescript');
+    expect(s.reason).toMatch(/^x\/lsmkv\.node: self-test: scanMerge forward gave stop 3 /);
+    expect(() => chooseCodec('1', () => trustCodec(broken, 'x/lsmkv.node'))).toThrow(
+      /^codec: native codec unavailable: LSMKV_NATIVE=1: x\/lsmkv\.node: self-test: scanMerge forward/,
+    );
+  });
+
+  describe.skipIf(!addonBuilt)('with the native calls', () => {
+    it('passes with every call, and with any of them absent (an older binary)', () => {
+      const native = codecFor('native');
+      expect(native.stageBatch && native.linkStaged && native.scanMerge).toBeTypeOf('function');
+      expect(selfTestCodec({ ...native, stageBatch: undefined })).toBeUndefined();
+      expect(selfTestCodec({ ...native, linkStaged: undefined, scanMerge: undefined })).toBeUndefined();
+    });
+
+    it('stageBatch: a wrong node int, arena byte, state slot or filter bit', () => {
+      const native = codecFor('native');
+      const bad = (corrupt: (a: Parameters<NonNullable<Codec['stageBatch']>>) => void): string | undefined =>
+        selfTestCodec({ ...native, stageBatch: corrupting(native.stageBatch!, (a, r) => (corrupt(a), r)) });
+      expect(bad((a) => (a[2][33]! += 1))).toBe('self-test: stageBatch wrote link int 33 = 14, expected 13');
+      expect(bad((a) => (a[4][5]! ^= 0x20))).toMatch(/^self-test: stageBatch wrote arena byte 5 = /);
+      expect(bad((a) => (a[1][2]! += 1))).toMatch(/^self-test: stageBatch returned 1 with state \[98,6,-19443420,/);
+      expect(bad((a) => (a[5]![0]! ^= 1 << 9))).toMatch(/^self-test: stageBatch set filter bits with digest /);
+      expect(bad((a) => (a[3][0]! = 0))).toMatch(/^self-test: stageBatch staged \[0,/);
+    });
+
+    it('linkStaged: a wrong link or height, or a throw', () => {
+      const native = codecFor('native');
+      const link = native.linkStaged!;
+      const bad = (l: NonNullable<Codec['linkStaged']>): string | undefined =>
+        selfTestCodec({ ...native, linkStaged: l });
+      expect(bad(corrupting(link, (a, h) => ((a[0][a[0].length - 1]! += 1), h)))).toMatch(
+        /^self-test: linkStaged gave links with digest [0-9a-f]+, expected 1230f744$/,
+      );
+      expect(bad(corrupting(link, (_, h) => h + 1))).toBe('self-test: linkStaged returned heights 3, 4, expected 2, 2');
+      // Without the arena chunk the binary reports a node outside its chunk: the wrapper throws.
+      const noChunks = bad((links, staged, count, height) => link(links, staged, count, height, []));
+      expect(noChunks).toMatch(/^self-test: linkStaged threw: codec: native linkStaged: /);
+    });
+
+    it('scanMerge (native): a wrong staged byte', () => {
+      const native = codecFor('native');
+      const scan = corrupting(native.scanMerge!, (a: Parameters<NonNullable<Codec['scanMerge']>>, r: number) => {
+        a[6][0]! ^= 1;
+        return r;
+      });
+      expect(selfTestCodec({ ...native, scanMerge: scan })).toMatch(
+        /^self-test: scanMerge forward gave .*stage '`-very/,
+      );
+    });
   });
 });
 
