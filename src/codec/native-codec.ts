@@ -320,7 +320,7 @@ export function createNativeCodec(binding: NativeBinding): Codec {
     readBlock(stored: Buffer): DecodedBlock | CodecStatus {
       return readWith(binding, stored);
     },
-    // Absent from a binary built before them (the self-test does not cover them): the memtable then stays in JS.
+    // Absent from a binary built before them (the memtable then stays in JS); the loader self-tests those present.
     linkStaged:
       typeof binding.linkStaged !== 'function'
         ? undefined
