@@ -14,10 +14,12 @@
  * candidate), compared with constants that the test derives from their TypeScript twins (MemTable.stage and
  * linkStaged, MemTableFilter, scan-merge-ts). A call the binding lacks (an older binary) is skipped: the codec
  * runs without it. A mismatch, or a throw, is the reason, naming the call.
- * Cost (node 20, the loaded 2-core dev machine; selfTestCodec on the native codec, with and without the three
- * calls): warm, CPU medians of 5 x 300 runs, 14-18 us -> 63-71 us (stageBatch +10, linkStaged +6, scanMerge +17);
- * the first run in a fresh process, which is what a process start pays (V8 compiles and interprets the code once;
- * each first native call costs 50-100 us), medians of 10 processes, ~1.5 ms -> ~3.4 ms.
+ * Cost (node 20 on the loaded 2-core dev machine; selfTestCodec of the native codec without -> with the three
+ * calls, CPU time): warm, medians of 5 x 300 runs, 14-18 us -> 63-79 us (stageBatch, linkStaged, scanMerge add
+ * ~10-20, ~6-15, ~17-30 us); the first run in a fresh process, which is what a process start pays, medians of 10
+ * processes, 1.7 -> 3.4 ms. Of the added ~1.6 ms about 1 ms is V8 compiling the new functions on first call
+ * (with --no-lazy the difference is 0.4-0.6 ms), the rest the first native calls (50-100 us each) and first uses
+ * of Buffer paths; hence bulk Buffer/string builtins below instead of byte loops.
  *
  * Who may call: the engine (selectCodec) and tests/benchmarks (codecFor). Results are memoized per process
  * (per worker thread: the addon is context-aware and loads in each thread).
@@ -171,14 +173,10 @@ const FILTER_INTS = 32;
 const BATCH_HEADER = 12;
 
 // The scan step's control array and flags (src/db/native-scan.ts documents them; the loader may not import db/).
-const CTL_SOURCES = 0;
-const CTL_FLAGS = 1;
 const CTL_USED = 3;
 const CTL_COUNT = 4;
-const CTL_MAX = 5;
 const CTL_CAND_KEY_LEN = 7;
 const CTL_CAND_VALUE_LEN = 8;
-const CTL_HEADER = 12;
 const FLAG_KEYS = 2;
 const FLAG_VALUES = 4;
 const FLAG_LOWER_INCLUSIVE = 8;
@@ -201,16 +199,6 @@ const SCAN_SEQUENCE = 104;
 const SCAN_LOWER = 'a-very-long-key-0002';
 const SCAN_UPPER = 'lime';
 
-/** What one scan step must leave: its stop, the whole control array, the batch, and the candidate. */
-interface ScanAnswer {
-  stop: number;
-  ctl: ArrayLike<number>;
-  stage: string;
-  ends: ArrayLike<number>;
-  candKey: string;
-  candValue: string;
-}
-
 /**
  * The known answers of the memtable and scan calls. Exported for test/codec/loader.test.ts, which derives each
  * from the TypeScript twins. DO NOT CHANGE unless the memtable or scan layout changes.
@@ -232,23 +220,13 @@ export const NATIVE_CALL_ANSWERS = {
    * Forward from the start, lower bound SCAN_LOWER inclusive, upper SCAN_UPPER exclusive: a key below the bound,
    * a shadowed table version, a deletion, a version above the snapshot, then the bound (plum).
    */
-  forward: {
-    stop: 2,
-    ctl: [2, 111, 4, 50, 4, 8, -1, 0, 0, 0, 0, 0, 0, 4, 5, 0, 1, 0, 0, 0],
-    stage: 'a-very-long-key-0002xappleredbananayellowkiwigreen',
-    ends: [20, 21, 26, 29, 35, 41, 45, 50],
-    candKey: '',
-    candValue: '',
-  } as ScanAnswer,
+  forward:
+    'stop 2 ctl [2,111,4,50,4,8,-1,0,0,0,0,0,0,4,5,0,1,0,0,0] ' +
+    "stage 'a-very-long-key-0002xappleredbananayellowkiwigreen' ends [20,21,26,29,35,41,45,50] candidate ''=''",
   /** Reverse from the end, no bounds: stops at the table block's start holding apple@50 as the candidate. */
-  reverse: {
-    stop: 0,
-    ctl: [2, 390, 0, 29, 3, 8, 0, 5, 3, 1, 0, 0, 0, -1, 5, 0, 1, 31, 0, 0],
-    stage: 'plumbluekiwigreenbananayellow',
-    ends: [4, 8, 12, 17, 23, 29],
-    candKey: 'apple',
-    candValue: 'old',
-  } as ScanAnswer,
+  reverse:
+    'stop 0 ctl [2,390,0,29,3,8,0,5,3,1,0,0,0,-1,5,0,1,31,0,0] ' +
+    "stage 'plumbluekiwigreenbananayellow' ends [4,8,12,17,23,29] candidate 'apple'='old'",
 };
 
 /** FNV-1a over the ints of a: any one changed int changes it. Exported for the test. */
@@ -348,11 +326,10 @@ function selfTestStageBatch(stageBatch: StageBatch, want: NativeCallInputs): str
   const state = Int32Array.of(BATCH_HEADER, 0, MEMTABLE_RNG, HEAD_INTS, 0, 0, 0);
   const r = stageBatch(want.payload, state, links, staged, chunk, filter);
   const n = NATIVE_CALL_OPS.length;
+  const got = `${r} with state [${state.join(',')}]`;
   const wantState = [want.payload.length, n, NATIVE_CALL_ANSWERS.rngAfter, links.length, n, 0, chunk.length];
-  if (r !== 1 || firstDifference(state, wantState) >= 0) {
-    const got = `${r} with state [${state.join(',')}]`;
-    return `self-test: stageBatch returned ${got}, expected 1 with [${wantState.join(',')}]`;
-  }
+  const expected = `1 with state [${wantState.join(',')}]`;
+  if (got !== expected) return `self-test: stageBatch returned ${got}, expected ${expected}`;
   if (!bytesOf(links).equals(bytesOf(want.links))) {
     const at = firstDifference(links, want.links);
     return `self-test: stageBatch wrote link int ${at} = ${links[at]}, expected ${want.links[at]}`;
@@ -361,7 +338,7 @@ function selfTestStageBatch(stageBatch: StageBatch, want: NativeCallInputs): str
     const at = firstDifference(chunk, want.chunk);
     return `self-test: stageBatch wrote arena byte ${at} = ${chunk[at]}, expected ${want.chunk[at]}`;
   }
-  if (firstDifference(staged, want.staged) >= 0) {
+  if (staged.join(',') !== want.staged.join(',')) {
     return `self-test: stageBatch staged [${staged.join(',')}], expected [${want.staged.join(',')}]`;
   }
   const d = digestInts(filter);
@@ -386,13 +363,6 @@ function selfTestLinkStaged(linkStaged: LinkStaged, want: NativeCallInputs): str
     return `self-test: linkStaged gave links with digest ${d.toString(16)}, expected ${wantD.toString(16)}`;
   }
   return undefined;
-}
-
-function describeScan(a: ScanAnswer): string {
-  return (
-    `stop ${a.stop} ctl [${Array.from(a.ctl).join(',')}] stage '${a.stage}' ends [${Array.from(a.ends).join(',')}] ` +
-    `candidate '${a.candKey}'='${a.candValue}'`
-  );
 }
 
 /** Both directions over the table block and the staged memtable linked at level 0 by hand (scans read no more). */
@@ -432,50 +402,24 @@ function selfTestScanMerge(scanMerge: ScanMerge, want: NativeCallInputs): string
   const skip = new Uint8Array(32);
   const candKey = new Uint8Array(32);
   const candValue = new Uint8Array(32);
+  const bounds = FLAG_HAS_LOWER | FLAG_LOWER_INCLUSIVE | FLAG_HAS_UPPER;
   for (const reverse of [false, true]) {
-    const ctl = new Int32Array(CTL_HEADER + 8);
-    ctl[CTL_SOURCES] = 2;
-    const bounds = FLAG_HAS_LOWER | FLAG_LOWER_INCLUSIVE | FLAG_HAS_UPPER;
-    ctl[CTL_FLAGS] = FLAG_KEYS | FLAG_VALUES | (reverse ? FLAG_REVERSE : bounds);
-    ctl[CTL_MAX] = 8;
-    ctl[CTL_HEADER] = SOURCE_TABLE;
-    ctl[CTL_HEADER + 1] = reverse ? n - 1 : 0;
-    ctl[CTL_HEADER + 2] = n;
-    ctl[CTL_HEADER + 4] = SOURCE_MEMTABLE;
-    ctl[CTL_HEADER + 5] = reverse ? links[NODE_PREV]! : links[NODE_FIELDS]!;
+    // Header: sources, flags, skip length, bytes used, count, batch size (8), stop source, candidate key length,
+    // value length, kind; then per source: type, position, block count, unused (src/db/native-scan.ts).
+    const flags = FLAG_KEYS | FLAG_VALUES | (reverse ? FLAG_REVERSE : bounds);
+    const table = [SOURCE_TABLE, reverse ? n - 1 : 0, n, 0];
+    const memtable = [SOURCE_MEMTABLE, reverse ? links[NODE_PREV]! : links[NODE_FIELDS]!, 0, 0];
+    const ctl = Int32Array.of(2, flags, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, ...table, ...memtable);
     const [lo, hi] = reverse ? [none, none] : [lower, upper];
     const stop = scanMerge(srcs, ctl, SCAN_SEQUENCE, skip, lo, hi, stage, ends, candKey, candValue);
-    const a = reverse ? NATIVE_CALL_ANSWERS.reverse : NATIVE_CALL_ANSWERS.forward;
-    const got: ScanAnswer = {
-      stop,
-      ctl,
-      stage: latin1(stage, ctl[CTL_USED]!),
-      ends: ends.subarray(0, Math.max(0, 2 * ctl[CTL_COUNT]!)),
-      candKey: latin1(candKey, ctl[CTL_CAND_KEY_LEN]!),
-      candValue: latin1(candValue, ctl[CTL_CAND_VALUE_LEN]!),
-    };
-    if (
-      stop !== a.stop ||
-      firstDifference(ctl, a.ctl) >= 0 ||
-      got.stage !== a.stage ||
-      firstDifference(got.ends, a.ends) >= 0 ||
-      got.candKey !== a.candKey ||
-      got.candValue !== a.candValue
-    ) {
-      const direction = reverse ? 'reverse' : 'forward';
-      return `self-test: scanMerge ${direction} gave ${describeScan(got)}, expected ${describeScan(a)}`;
-    }
+    const got =
+      `stop ${stop} ctl [${ctl.join(',')}] stage '${latin1(stage, ctl[CTL_USED]!)}' ` +
+      `ends [${ends.subarray(0, Math.max(0, 2 * ctl[CTL_COUNT]!)).join(',')}] ` +
+      `candidate '${latin1(candKey, ctl[CTL_CAND_KEY_LEN]!)}'='${latin1(candValue, ctl[CTL_CAND_VALUE_LEN]!)}'`;
+    const want = reverse ? NATIVE_CALL_ANSWERS.reverse : NATIVE_CALL_ANSWERS.forward;
+    if (got !== want) return `self-test: scanMerge ${reverse ? 'reverse' : 'forward'} gave ${got}, expected ${want}`;
   }
   return undefined;
-}
-
-/** Runs one check, turning a throw into a reason that names the function. */
-function guarded(name: string, check: () => string | undefined): string | undefined {
-  try {
-    return check();
-  } catch (e) {
-    return `self-test: ${name} threw: ${e instanceof Error ? e.message : String(e)}`;
-  }
 }
 
 /** The memtable and scan calls the codec has (an older binary lacks some: the engine then runs without them). */
@@ -483,11 +427,18 @@ function selfTestNativeCalls(codec: Codec): string | undefined {
   const { stageBatch, linkStaged, scanMerge } = codec;
   if (stageBatch === undefined && linkStaged === undefined && scanMerge === undefined) return undefined;
   const inputs = nativeCallInputs();
-  return (
-    (stageBatch === undefined ? undefined : guarded('stageBatch', () => selfTestStageBatch(stageBatch, inputs))) ??
-    (linkStaged === undefined ? undefined : guarded('linkStaged', () => selfTestLinkStaged(linkStaged, inputs))) ??
-    (scanMerge === undefined ? undefined : guarded('scanMerge', () => selfTestScanMerge(scanMerge, inputs)))
-  );
+  // A throw is a failure too, named after the call that threw.
+  let name = 'stageBatch';
+  try {
+    let problem = stageBatch === undefined ? undefined : selfTestStageBatch(stageBatch, inputs);
+    name = 'linkStaged';
+    problem ??= linkStaged === undefined ? undefined : selfTestLinkStaged(linkStaged, inputs);
+    name = 'scanMerge';
+    problem ??= scanMerge === undefined ? undefined : selfTestScanMerge(scanMerge, inputs);
+    return problem;
+  } catch (e) {
+    return `self-test: ${name} threw: ${e instanceof Error ? e.message : String(e)}`;
+  }
 }
 
 /** Checks that the binary's status numbers are the ones codec.ts uses; returns the first mismatch. */
