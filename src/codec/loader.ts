@@ -277,7 +277,7 @@ function trailer(seq: number, kind: number): string {
 }
 
 export function nativeCallInputs(): NativeCallInputs {
-  // Strings first, one Buffer each: builtins only (see above).
+  // Strings first, one Buffer each: builtins only (see above). Every length is < 128: a one-byte varint.
   const n = NATIVE_CALL_OPS.length;
   let batch = String.fromCharCode(MT_FIRST_SEQ, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0);
   let arena = '';
@@ -416,8 +416,10 @@ function selfTestScanMerge(scanMerge: ScanMerge, want: NativeCallInputs): string
       `stop ${stop} ctl [${ctl.join(',')}] stage '${latin1(stage, ctl[CTL_USED]!)}' ` +
       `ends [${ends.subarray(0, Math.max(0, 2 * ctl[CTL_COUNT]!)).join(',')}] ` +
       `candidate '${latin1(candKey, ctl[CTL_CAND_KEY_LEN]!)}'='${latin1(candValue, ctl[CTL_CAND_VALUE_LEN]!)}'`;
-    const want = reverse ? NATIVE_CALL_ANSWERS.reverse : NATIVE_CALL_ANSWERS.forward;
-    if (got !== want) return `self-test: scanMerge ${reverse ? 'reverse' : 'forward'} gave ${got}, expected ${want}`;
+    const expected = reverse ? NATIVE_CALL_ANSWERS.reverse : NATIVE_CALL_ANSWERS.forward;
+    if (got !== expected) {
+      return `self-test: scanMerge ${reverse ? 'reverse' : 'forward'} gave ${got}, expected ${expected}`;
+    }
   }
   return undefined;
 }
