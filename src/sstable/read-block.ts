@@ -23,11 +23,16 @@ const STATUS_NAMES = new Map<number, string>(Object.entries(CodecStatus).map(([n
 /** Reads the stored block at [offset, offset + size) and its trailer; throws CORRUPTION when the file is short. */
 function readStored(file: RandomAccessFile, fileName: string, offset: number, size: number): Buffer {
   const raw = file.read(offset, size + BLOCK_TRAILER_SIZE);
+  checkStoredLength(raw, fileName, offset, size);
+  return raw;
+}
+
+/** Throws CORRUPTION unless `raw` holds the whole block and trailer (a short read: the file is truncated). */
+function checkStoredLength(raw: Buffer, fileName: string, offset: number, size: number): void {
   if (raw.length !== size + BLOCK_TRAILER_SIZE) {
     throw corruption('sstable', `truncated block: read ${raw.length} of ${size + BLOCK_TRAILER_SIZE} bytes`,
       fileName, offset);
   }
-  return raw;
 }
 
 /** The CORRUPTION error for a CodecStatus from reading the stored block `raw` (block + trailer). */
@@ -89,7 +94,22 @@ export function readBlock(
   size: number,
   internalKeys: boolean,
 ): DecodedBlock {
-  const raw = readStored(file, fileName, offset, size);
+  return decodeStoredBlock(file.read(offset, size + BLOCK_TRAILER_SIZE), fileName, codec, offset, size, internalKeys);
+}
+
+/**
+ * readBlock for stored bytes already read (`raw`: what a read of the block + trailer at `offset` returned, e.g.
+ * from a read-ahead buffer, ./readahead.ts). Throws CORRUPTION for a short read as readBlock does.
+ */
+export function decodeStoredBlock(
+  raw: Buffer,
+  fileName: string,
+  codec: Codec,
+  offset: number,
+  size: number,
+  internalKeys: boolean,
+): DecodedBlock {
+  checkStoredLength(raw, fileName, offset, size);
   const d = codec.readBlock(raw);
   if (typeof d === 'number') throw statusError(d, raw, fileName, offset);
   return checkKeys(d, fileName, offset, internalKeys);

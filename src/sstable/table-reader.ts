@@ -18,13 +18,14 @@ import type { RandomAccessFile } from '../base/vfs.js';
 import { bloomMayContainHash } from '../codec/bloom-probe.js';
 import type { Codec, DecodedBlock } from '../codec/codec.js';
 import type { BlockCache } from './block-cache.js';
-import { BLOCK_TRAILER_SIZE, decodeBlockHandle, decodedHandle } from './block-handle.js';
+import { BLOCK_TRAILER_SIZE, BlockCompression, decodeBlockHandle, decodedHandle } from './block-handle.js';
 import { lowerBound } from './block-iterator.js';
 import { FOOTER_SIZE, decodeFooter } from './footer.js';
 import type { KeyWords } from './key-words.js';
 import { buildKeyWords, lowerBoundWords } from './key-words.js';
 import { METAINDEX_FILTER, METAINDEX_PROPERTIES } from './metaindex.js';
-import { readBlock, readBlockContents } from './read-block.js';
+import { decodeStoredBlock, readBlock, readBlockContents } from './read-block.js';
+import { Readahead } from './readahead.js';
 import { TableIterator } from './table-iterator.js';
 import type { TableProperties } from './table-properties.js';
 import { propertiesFromBlock } from './table-properties.js';
@@ -141,7 +142,9 @@ export class TableReader {
   iterator(): InternalIterator {
     if (this.fileClosed) throw new Error(`sstable: iterator on closed table ${this.fileName}`);
     this.refs++;
-    return new TableIterator(this.index, (i) => this.dataBlock(i), () => this.unref());
+    // Each iterator reads ahead when it walks blocks in order and they miss the cache (./readahead.ts).
+    const ra = new Readahead();
+    return new TableIterator(this.index, (i) => this.dataBlock(i, ra), () => this.unref());
   }
 
   /** Reads every block (bypassing the cache), checks every checksum and the key order. Throws CORRUPTION. */
@@ -172,19 +175,29 @@ export class TableReader {
     if (this.refs === 0) this.closeFile();
   }
 
-  /** Data block i, from the cache or the file. */
-  private dataBlock(i: number): DecodedBlock {
+  /** Data block i, from the cache or the file (through the iterator's read-ahead when given). */
+  private dataBlock(i: number, ra?: Readahead): DecodedBlock {
     const offset = this.blockOffsets[i]!;
     const cache = this.cache;
     if (cache !== undefined && cache.capacity > 0) {
       const hit = cache.get(this.fileNumber, offset);
       if (hit !== undefined) {
         this.stats.blockCacheHits++;
+        ra?.touched(i);
         return hit;
       }
     }
     this.stats.blockCacheMisses++;
-    const block = readBlock(this.file, this.fileName, this.codec, offset, this.blockSizes[i]!, true);
+    const size = this.blockSizes[i]!;
+    let block: DecodedBlock;
+    if (ra === undefined) block = readBlock(this.file, this.fileName, this.codec, offset, size, true);
+    else {
+      let raw = ra.read(this.file, this.blockOffsets, this.blockSizes, i);
+      // An uncompressed block may be decoded as views of its stored bytes (the TypeScript codec does): copy it
+      // out of the read-ahead window, or the cached block would keep the whole window (up to 256 KiB) alive.
+      if (raw[size] === BlockCompression.NONE) raw = Buffer.from(raw);
+      block = decodeStoredBlock(raw, this.fileName, this.codec, offset, size, true);
+    }
     cache?.insert(this.fileNumber, offset, block);
     return block;
   }
