@@ -47,6 +47,13 @@ export interface Vfs {
    * exactly from its seed however loaded the machine is.
    */
   delay?(ms: number): Promise<void>;
+  /**
+   * Optional: the current time, ms since the epoch (LevelDB's Env::NowMicros); recorded as each new table's
+   * creation time. Absent: Date.now(). The creation time is a varint inside the compressed properties block, so
+   * it changes a table's size by a byte now and then, and sizes drive compaction: a simulated environment returns
+   * a clock of its own so that a run's files, and so its decisions, do not depend on the wall clock.
+   */
+  now?(): number;
   /** Creates (or truncates) a file for appending. */
   openWritable(path: string): WritableFile;
   /** Opens an existing file for appending at its end (not truncated). */

@@ -162,7 +162,10 @@ class OutputWriter {
   private open(): void {
     this.current = this.numbers[this.next++]!;
     this.file = this.env.vfs.openWritable(`${this.dir}/${tableFileName(this.current)}`);
-    this.builder = new TableBuilder(this.file, this.options, this.env.codec);
+    // A pinned time, else the environment's clock (Vfs.now) when it has one: a simulated vfs makes table bytes
+    // independent of the wall clock.
+    const creationTime = this.options.creationTime ?? this.env.vfs.now?.() ?? Date.now();
+    this.builder = new TableBuilder(this.file, { ...this.options, creationTime }, this.env.codec);
     this.grandparentOverlap = 0;
     this.lastKeyForOverlap = undefined;
   }

@@ -287,12 +287,17 @@ class FaultRandomAccessFile implements RandomAccessFile {
   }
 }
 
+/** Where the simulated clock of now() starts: 2026-01-01T00:00:00Z. */
+const SIMULATED_EPOCH_MS = Date.UTC(2026, 0, 1);
+
 export class FaultInjectionVfs implements Vfs {
   readonly name = 'fault-injection';
   private readonly faults = new Faults();
   private readonly dirs = new Map<string, Dir>();
   private readonly locks = new Set<string>();
   private readonly rng: Prng;
+  /** Calls of now() so far (see now()). */
+  private ticks = 0;
 
   constructor(options: { seed?: number } = {}) {
     const seed = options.seed ?? 0x5eed;
@@ -309,7 +314,6 @@ export class FaultInjectionVfs implements Vfs {
 
   // ---- power loss and process death -------------------------------------------------------------------------
 
-  /** The state a power loss would leave, as a new instance; this one becomes dead. */
   /**
    * Simulated time: one event-loop turn whatever `ms` is, never a timer. A real timer would let the number of
    * turns (and so the background work interleaved with a harness's writes) depend on the machine's load, and a
@@ -319,6 +323,16 @@ export class FaultInjectionVfs implements Vfs {
     return new Promise((resolve) => setImmediate(resolve));
   }
 
+  /**
+   * Simulated clock: SIMULATED_EPOCH_MS plus one millisecond per call, carried over to the instance a crash or a
+   * kill leaves, so table creation times (and so table bytes) follow from the run, not from the wall clock (a
+   * power-loss replay test once diverged because a properties block compressed one byte smaller).
+   */
+  now(): number {
+    return SIMULATED_EPOCH_MS + this.ticks++;
+  }
+
+  /** The state a power loss would leave, as a new instance; this one becomes dead. */
   crash(options: CrashOptions = {}): FaultInjectionVfs {
     const unsynced = options.unsynced ?? 'drop';
     const dirEntries = options.dirEntries ?? 'drop';
@@ -330,6 +344,7 @@ export class FaultInjectionVfs implements Vfs {
     }
     this.faults.checkAlive('crash', '');
     const next = new FaultInjectionVfs({ seed: this.rng.nextUint32() });
+    next.ticks = this.ticks;
     const copies = new Map<Inode, Inode>();
     const survivor = (inode: Inode): Inode => {
       let copy = copies.get(inode);

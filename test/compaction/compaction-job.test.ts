@@ -346,3 +346,48 @@ describe('runJob: outputs', () => {
     expect(err).toMatchObject({ code: 'LSMKV_CORRUPTION', file: tableFileName(1) });
   });
 });
+
+describe('runJob: creation time', () => {
+  const entries: E[] = Array.from({ length: 300 }, (_, i) => [`k${String(i).padStart(4, '0')}`, i + 1, 'V', `v${i}`]);
+
+  /** The bytes of the single output of compacting one table, with Date.now() returning `wallClock`. */
+  function outputBytes(wallClock: number, vfsClock: boolean): { bytes: Buffer; creationTime: number } {
+    const vfs = newVfs();
+    if (!vfsClock) (vfs as { now?: () => number }).now = undefined;
+    const input = table(vfs, 1, entries);
+    const realNow = Date.now;
+    Date.now = () => wallClock;
+    let outputs: FileMeta[];
+    try {
+      outputs = runJob(compactJob([[input], []]), env(vfs)).outputs;
+    } finally {
+      Date.now = realNow;
+    }
+    expect(outputs).toHaveLength(1);
+    const name = tableFileName(outputs[0]!.number);
+    const stats = { bloomChecked: 0, bloomUseful: 0, blockCacheHits: 0, blockCacheMisses: 0 };
+    const r = TableReader.open(vfs.openReadable(`${DIR}/${name}`), name, outputs[0]!.number, tsCodec, undefined, stats);
+    const creationTime = r.properties.creationTime;
+    r.close();
+    return { bytes: vfs.readFile(`${DIR}/${name}`), creationTime };
+  }
+
+  it("stamps tables with the vfs clock when the vfs has one, so a simulated run's files never depend on the wall clock", () => {
+    const a = outputBytes(1_000_000_000_000, true);
+    const b = outputBytes(1_999_999_999_999, true);
+    expect(a.bytes.equals(b.bytes)).toBe(true);
+    expect(a.creationTime).toBe(Date.UTC(2026, 0, 1) + 0);
+  });
+
+  it('uses the wall clock on a vfs without one, and a pinned creation time over both', () => {
+    expect(outputBytes(1_234_567_890_123, false).creationTime).toBe(1_234_567_890_123);
+    const vfs = newVfs();
+    const input = table(vfs, 1, entries);
+    const pinned = runJob(compactJob([[input], []], { output: { ...output, creationTime: 42 } }), env(vfs)).outputs[0]!;
+    const name = tableFileName(pinned.number);
+    const stats = { bloomChecked: 0, bloomUseful: 0, blockCacheHits: 0, blockCacheMisses: 0 };
+    const r = TableReader.open(vfs.openReadable(`${DIR}/${name}`), name, pinned.number, tsCodec, undefined, stats);
+    expect(r.properties.creationTime).toBe(42);
+    r.close();
+  });
+});

@@ -384,3 +384,17 @@ describe('FaultInjectionVfs simulated time', () => {
     expect(order.indexOf('immediate queued before')).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('FaultInjectionVfs simulated clock', () => {
+  it('advances one millisecond per call from a fixed epoch and carries over to the instance a crash or kill leaves', () => {
+    const vfs = new FaultInjectionVfs({ seed: 4 });
+    const t0 = vfs.now();
+    expect(t0).toBe(Date.UTC(2026, 0, 1));
+    expect(vfs.now()).toBe(t0 + 1);
+    const after = vfs.crash();
+    expect(after.now()).toBe(t0 + 2);
+    expect(after.kill().now()).toBe(t0 + 3);
+    // Two runs from the same seed see the same times whatever the wall clock says.
+    expect(new FaultInjectionVfs({ seed: 9 }).now()).toBe(t0);
+  });
+});
