@@ -7,6 +7,7 @@
  *
  * Counting every call lets a harness place crashes inside background work it cannot otherwise interrupt
  * (the inline runner runs a whole flush within one event-loop turn). Single-threaded, like FaultInjectionVfs.
+ * Time (now, delay) is the inner file system's simulated clock, so nothing a run writes depends on the wall clock.
  */
 
 import type { FaultInjectionVfs, FileLock, RandomAccessFile, Vfs, WritableFile } from '../../src/index.js';
@@ -31,6 +32,16 @@ export class CrashingVfs implements Vfs {
   private survivorVfs: FaultInjectionVfs | undefined;
 
   constructor(private readonly inner: FaultInjectionVfs) {}
+
+  // The simulated time of the inner file system: without these the engine falls back to the wall clock (table
+  // creation times, the async write slowdown's timer) and a run no longer replays from its seed.
+  delay(ms: number): Promise<void> {
+    return this.inner.delay(ms);
+  }
+
+  now(): number {
+    return this.inner.now();
+  }
 
   /** Crash before the `n`-th mutating call from now (of `kind`, if given). REQUIRES: n >= 1, not crashed. */
   armAfter(n: number, options: CrashOptions, kind?: MutatingCall): void {

@@ -17,6 +17,8 @@
  * API only).
  */
 
+import { createHash } from 'node:crypto';
+
 import { FaultInjectionVfs, isLsmkvError, open, type Db } from '../../src/index.js';
 import type { HarnessArgs } from '../common/args.js';
 import { randomEngineOptions } from '../common/engine-options.js';
@@ -57,6 +59,8 @@ interface Counters extends RunSummary {
   acknowledgedOps: number;
   syncedAckedOps: number;
   checks: number;
+  /** 32 bits of a SHA-256 over the names and bytes of the files the run left (LOCK aside: it holds the pid). */
+  filesDigest: number;
 }
 
 /** Write-loop hooks: before the crash no error is expected at all, after it only LsmkvErrors. */
@@ -126,6 +130,7 @@ export async function run(args: HarnessArgs, log: (line: string) => void): Promi
     acknowledgedOps: 0,
     syncedAckedOps: 0,
     checks: 0,
+    filesDigest: 0,
   };
   const started = Date.now();
   let notes: string[] = [];
@@ -172,7 +177,19 @@ export async function run(args: HarnessArgs, log: (line: string) => void): Promi
     vfs = cv.survivor;
     counters.cycles++;
   }
+  counters.filesDigest = filesDigest(vfs, DIR);
   return counters;
+}
+
+/** See Counters.filesDigest: two runs from one seed must leave the same bytes, whatever the wall clock said. */
+function filesDigest(vfs: FaultInjectionVfs, dir: string): number {
+  const hash = createHash('sha256');
+  for (const name of vfs.list(dir).sort()) {
+    if (name === 'LOCK') continue;
+    hash.update(`${name}\0`);
+    hash.update(vfs.readRaw(`${dir}/${name}`));
+  }
+  return hash.digest().readUInt32BE(0);
 }
 
 if (isMain(import.meta.url)) await harnessMain(HARNESS, { cycles: 200 }, run);
