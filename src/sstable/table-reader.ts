@@ -189,15 +189,9 @@ export class TableReader {
     }
     this.stats.blockCacheMisses++;
     const size = this.blockSizes[i]!;
-    let block: DecodedBlock;
-    if (ra === undefined) block = readBlock(this.file, this.fileName, this.codec, offset, size, true);
-    else {
-      let raw = ra.read(this.file, this.blockOffsets, this.blockSizes, i);
-      // An uncompressed block may be decoded as views of its stored bytes (the TypeScript codec does): copy it
-      // out of the read-ahead window, or the cached block would keep the whole window (up to 256 KiB) alive.
-      if (raw[size] === BlockCompression.NONE) raw = Buffer.from(raw);
-      block = decodeStoredBlock(raw, this.fileName, this.codec, offset, size, true);
-    }
+    const raw = ra === undefined ? this.file.read(offset, size + BLOCK_TRAILER_SIZE)
+      : ra.read(this.file, this.blockOffsets, this.blockSizes, i);
+    const block = decodeKept(raw, this.fileName, this.codec, offset, size);
     cache?.insert(this.fileNumber, offset, block);
     return block;
   }
@@ -243,7 +237,8 @@ function readMeta(file: RandomAccessFile, fileName: string, codec: Codec): Table
   checkHandle(footer.indexOffset, footer.indexSize, 'index', footerOffset + 16);
   checkHandle(footer.metaindexOffset, footer.metaindexSize, 'metaindex', footerOffset);
 
-  const index = readBlock(file, fileName, codec, footer.indexOffset, footer.indexSize, true);
+  const indexRaw = file.read(footer.indexOffset, footer.indexSize + BLOCK_TRAILER_SIZE);
+  const index = decodeKept(indexRaw, fileName, codec, footer.indexOffset, footer.indexSize);
   const blockOffsets = new Float64Array(index.count);
   const blockSizes = new Float64Array(index.count);
   for (let i = 0; i < index.count; i++) {
@@ -276,7 +271,7 @@ function readMeta(file: RandomAccessFile, fileName: string, codec: Codec): Table
     checkHandle(offset, size, name, footer.metaindexOffset);
     metaBlocks.push([offset, size]);
     if (name === METAINDEX_FILTER) {
-      filter = readBlockContents(file, fileName, codec, offset, size);
+      filter = ownBytes(readBlockContents(file, fileName, codec, offset, size));
     } else {
       const block = readBlock(file, fileName, codec, offset, size, false);
       properties = propertiesFromBlock(block, fileName, offset);
@@ -286,4 +281,26 @@ function readMeta(file: RandomAccessFile, fileName: string, codec: Codec): Table
     throw corruption('sstable', 'metaindex has no properties block', fileName, footer.metaindexOffset);
   }
   return { index, blockOffsets, blockSizes, filter, properties, metaBlocks };
+}
+
+/**
+ * `b`, or a copy of it when it is a view into a much larger buffer (a read-ahead window, or a slab of the vfs's
+ * reads: src/vfs/node-vfs.ts), so that what a table keeps (cached blocks, the index, the filter) does not keep
+ * that whole buffer alive. Views into Node's 8 KiB pool are kept as they are.
+ */
+function ownBytes(b: Buffer): Buffer {
+  const whole = b.buffer.byteLength;
+  return whole > POOL_BYTES && whole > 2 * b.length ? Buffer.from(b) : b;
+}
+
+/** Node's Buffer pool size (Buffer.poolSize's default). */
+const POOL_BYTES = 8 * 1024;
+
+/**
+ * decodeStoredBlock of a data or index block that the table keeps (cache, index): an uncompressed block may be
+ * decoded as views of its stored bytes (both codecs do), so its bytes are first made its own (ownBytes).
+ */
+function decodeKept(raw: Buffer, fileName: string, codec: Codec, offset: number, size: number): DecodedBlock {
+  const own = raw[size] === BlockCompression.NONE ? ownBytes(raw) : raw;
+  return decodeStoredBlock(own, fileName, codec, offset, size, true);
 }

@@ -50,6 +50,8 @@ export class MemWritableFile implements WritableFile {
 export class MemRandomAccessFile implements RandomAccessFile {
   closed = false;
   reads = 0;
+  /** The length asked for by the last read. */
+  lastLength = 0;
 
   constructor(private readonly data: Buffer) {}
 
@@ -59,6 +61,7 @@ export class MemRandomAccessFile implements RandomAccessFile {
   read(offset: number, length: number): Buffer {
     if (this.closed) throw new Error('read after close');
     this.reads++;
+    this.lastLength = length;
     return Buffer.from(this.data.subarray(offset, Math.min(this.data.length, offset + length)));
   }
   close(): void {

@@ -1,9 +1,13 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tsCodec } from '../../src/codec/ts-codec.js';
 import { BlockCache } from '../../src/sstable/block-cache.js';
 import { BLOCK_TRAILER_SIZE } from '../../src/sstable/block-handle.js';
 import { Readahead } from '../../src/sstable/readahead.js';
 import { TableReader } from '../../src/sstable/table-reader.js';
+import { nodeVfs } from '../../src/vfs/node-vfs.js';
 import { MemRandomAccessFile, buildTable, makeModel, newStats, rng } from './helpers.js';
 
 /** n contiguous "blocks" of the given sizes (stored size, trailer added) in one file of distinct bytes. */
@@ -21,8 +25,10 @@ function layout(sizes: number[], gapAfter = -1): { file: MemRandomAccessFile; of
 
 function direct(file: MemRandomAccessFile, offsets: Float64Array, sizes: Float64Array, i: number): Buffer {
   const before = file.reads;
+  const length = file.lastLength;
   const b = file.read(offsets[i]!, sizes[i]! + BLOCK_TRAILER_SIZE);
   file.reads = before;
+  file.lastLength = length;
   return b;
 }
 
@@ -129,20 +135,40 @@ describe('TableReader iterators read ahead', () => {
     const bytes = buildTable(model, { blockSize: 512, bloomBitsPerKey: 0, compression: 'none' }).bytes;
     const cache = new BlockCache(1 << 24);
     const t = TableReader.open(new MemRandomAccessFile(bytes), 'plain.sst', 3, tsCodec, cache, newStats());
-    const it = t.iterator();
-    let n = 0;
-    for (it.seekToFirst(); it.valid(); it.next()) n++;
-    it.close();
-    expect(n).toBe(model.length);
+    expect(scanCount(t)).toBe(model.length);
     // The TypeScript codec decodes an uncompressed block as views of its input: each cached block must view a
     // copy of its own bytes (a small block's copy comes from Node's 8 KiB pool), not the read-ahead window.
-    let largest = 0;
-    for (const off of blockOffsetsOf(t)) {
-      const b = cache.get(3, off);
-      if (b !== undefined) largest = Math.max(largest, b.data.buffer.byteLength, b.keys.buffer.byteLength);
-    }
+    const largest = largestCachedBuffer(t, cache, 3);
     expect(largest).toBeGreaterThan(0);
     expect(largest).toBeLessThanOrEqual(8 * 1024); // a 16-256 KiB window would show here
+  });
+});
+
+describe('TableReader over NodeVfs', () => {
+  it('keeps no vfs read slab alive through a cached uncompressed block, the index or the filter', () => {
+    const r = rng(24);
+    const model = makeModel(r, { userKeys: 3000, maxVersions: 1, maxValue: 200, deletionRate: 0 });
+    const bytes = buildTable(model, { blockSize: 6 * 1024, bloomBitsPerKey: 10, compression: 'none' }).bytes;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsmkv-ra-'));
+    try {
+      const p = path.join(dir, '000001.sst');
+      fs.writeFileSync(p, bytes);
+      const cache = new BlockCache(1 << 24);
+      const t = TableReader.open(nodeVfs.openReadable(p), p, 1, tsCodec, cache, newStats());
+      // Gets read single blocks (>= 4 KiB: from the vfs's slab); a scan reads windows.
+      for (let k = 0; k < model.length; k += 97) expect(t.get(model[k]!.userKey, 2 ** 40)).not.toBeUndefined();
+      expect(scanCount(t)).toBe(model.length);
+      const largest = largestCachedBuffer(t, cache, 1);
+      const index = (t as unknown as { index: { data: Buffer } }).index;
+      const filter = (t as unknown as { filter: Buffer }).filter;
+      expect(largest).toBeGreaterThan(4 * 1024);
+      expect(largest).toBeLessThanOrEqual(16 * 1024); // a 256 KiB slab would show here
+      expect(index.data.buffer.byteLength).toBeLessThanOrEqual(2 * index.data.length + 8 * 1024);
+      expect(filter.buffer.byteLength).toBeLessThanOrEqual(2 * filter.length + 8 * 1024);
+      t.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -151,3 +177,21 @@ function blockOffsetsOf(t: TableReader): number[] {
   return Array.from((t as unknown as { blockOffsets: Float64Array }).blockOffsets);
 }
 
+/** Entries of a forward scan of the whole table. */
+function scanCount(t: TableReader): number {
+  const it = t.iterator();
+  let n = 0;
+  for (it.seekToFirst(); it.valid(); it.next()) n++;
+  it.close();
+  return n;
+}
+
+/** The largest ArrayBuffer behind a cached block's data or keys (what a cached block keeps alive). */
+function largestCachedBuffer(t: TableReader, cache: BlockCache, fileNumber: number): number {
+  let largest = 0;
+  for (const off of blockOffsetsOf(t)) {
+    const b = cache.get(fileNumber, off);
+    if (b !== undefined) largest = Math.max(largest, b.data.buffer.byteLength, b.keys.buffer.byteLength);
+  }
+  return largest;
+}

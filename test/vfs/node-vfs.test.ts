@@ -58,6 +58,34 @@ describe('NodeVfs files', () => {
     r.close();
   });
 
+  it('reads of every size come back intact and independent of later reads (4-64 KiB ones share a slab)', () => {
+    const p = path.join(dir, 'r.dat');
+    const data = Buffer.alloc(600 * 1024);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
+    fs.writeFileSync(p, data);
+    const r = nodeVfs.openReadable(p);
+    let seed = 5;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const sizes = [1, 100, 4095, 4096, 4097, 16 * 1024, 60 * 1024, 64 * 1024, 64 * 1024 + 1, 200 * 1024];
+    const kept: Array<[Buffer, number, number]> = [];
+    for (let k = 0; k < 400; k++) {
+      const length = k < sizes.length ? sizes[k]! : 1 + next(70 * 1024);
+      const offset = next(data.length);
+      const b = r.read(offset, length);
+      expect(b.length).toBe(Math.min(length, data.length - offset));
+      kept.push([b, offset, length]);
+    }
+    // Every result still holds its bytes after all the reads that came after it.
+    for (const [b, offset, length] of kept) expect(b.equals(data.subarray(offset, offset + length))).toBe(true);
+    // A 16 KiB read is a slice of a shared slab, not an ArrayBuffer of its own (the point of the slab).
+    expect(r.read(1000, 16 * 1024).buffer.byteLength).toBeGreaterThan(64 * 1024);
+    expect(r.read(1000, 200 * 1024).buffer.byteLength).toBe(200 * 1024);
+    r.close();
+  });
+
   it('appends a large buffer completely', () => {
     const p = path.join(dir, 'big');
     const data = Buffer.alloc(3 * 1024 * 1024 + 7);
