@@ -37,7 +37,7 @@ describe('Readahead', () => {
     const { file, offsets, sizes } = layout(Array.from({ length: 200 }, (_, i) => 500 + ((i * 37) % 900)));
     const ra = new Readahead();
     for (let i = 0; i < 200; i++) expect(ra.read(file, offsets, sizes, i).equals(direct(file, offsets, sizes, i))).toBe(true);
-    // ~230 KB in 200 blocks: the first read is alone, then windows of 16, 32, ... 256 KiB.
+    // ~230 KB in 200 blocks: the first read is alone, then windows of 8, 16, ... 256 KiB.
     expect(file.reads).toBeGreaterThan(1);
     expect(file.reads).toBeLessThan(12);
 
@@ -47,19 +47,30 @@ describe('Readahead', () => {
     expect(file.reads).toBeLessThan(12);
   });
 
-  it('reads a block alone after a jump, and restarts from a small window', () => {
+  it('reads a block alone after a jump, and restarts from a window of at most 8 KiB that doubles', () => {
     const { file, offsets, sizes } = layout(Array.from({ length: 100 }, () => 1000));
     const ra = new Readahead();
     for (const i of [50, 10, 80, 3, 60]) {
       const before = file.reads;
       expect(ra.read(file, offsets, sizes, i).equals(direct(file, offsets, sizes, i))).toBe(true);
       expect(file.reads).toBe(before + 1);
+      expect(file.lastLength).toBe(1000 + BLOCK_TRAILER_SIZE);
     }
-    // A cache hit on block 61 keeps the run going: 62 is sequential and reads a window of several blocks.
-    ra.touched(61);
-    const before = file.reads;
-    ra.read(file, offsets, sizes, 62);
-    for (let i = 63; i < 70; i++) ra.read(file, offsets, sizes, i);
+    // 61 is sequential: one window of 8 KiB (8 blocks here: a seek's nextv rarely needs more), then 16 KiB.
+    let before = file.reads;
+    ra.read(file, offsets, sizes, 61);
+    expect(file.lastLength).toBe(8 * (1000 + BLOCK_TRAILER_SIZE));
+    for (let i = 62; i < 69; i++) ra.read(file, offsets, sizes, i);
+    expect(file.reads).toBe(before + 1);
+    ra.read(file, offsets, sizes, 69);
+    expect(file.reads).toBe(before + 2);
+    expect(file.lastLength).toBe(16 * (1000 + BLOCK_TRAILER_SIZE));
+    // A cache hit on block 81 keeps the run going: 82 is sequential and reads a window of several blocks.
+    ra.read(file, offsets, sizes, 80);
+    ra.touched(81);
+    before = file.reads;
+    ra.read(file, offsets, sizes, 82);
+    for (let i = 83; i < 90; i++) ra.read(file, offsets, sizes, i);
     expect(file.reads).toBe(before + 1);
   });
 
