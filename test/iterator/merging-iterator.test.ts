@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeInternalKey } from '../../src/base/internal-key.js';
 import { newArrayIterator } from '../../src/iterator/array-iterator.js';
-import { newMergingIterator } from '../../src/iterator/merging-iterator.js';
+import { mergedChildren, newMergingIterator, resyncMerged } from '../../src/iterator/merging-iterator.js';
 import { type Entries, TrackedIterator, checkAgainstModel, prng, randomEntries, scan } from './model.js';
 
 /** Deals the model's entries at random among `n` children (some may stay empty). */
@@ -95,5 +95,53 @@ describe('newMergingIterator', () => {
     expect(Buffer.from(merged.value()).toString()).toBe('5');
     merged.seek(k(4));
     expect(Buffer.from(merged.value()).toString()).toBe('3');
+  });
+
+  it('resync is lazy: children moved again before the next use are seen, and a seek after it re-reads no key', () => {
+    const rand = prng(11);
+    const model = randomEntries(rand, 120);
+    const parts: string[][] = [[], [], [], []];
+    const owner = model.keys.map(() => rand(parts.length));
+    owner.forEach((o, i) => parts[o]!.push(model.keys[i]!.toString('hex')));
+    const children = parts.map(
+      (p) => new TrackedIterator(newArrayIterator(p.map((h) => Buffer.from(h, 'hex')), p.map(() => Buffer.alloc(1)))),
+    );
+    const keyReads = children.map(() => 0);
+    children.forEach((c, i) => {
+      const key = c.key.bind(c);
+      c.key = () => {
+        keyReads[i]!++;
+        return key();
+      };
+    });
+    const hex = model.keys.map((k) => k.toString('hex'));
+    const merged = newMergingIterator(children);
+    expect(mergedChildren(merged)).toEqual(children);
+    for (let round = 0; round < 20; round++) {
+      merged.seek(model.keys[rand(model.keys.length)]!);
+      // Move the children directly, forward, resync, and move them again before the merged iterator is used:
+      // it must reflect where they are after the second batch.
+      for (let batch = 0; batch < 2; batch++) {
+        for (const c of children) for (let n = rand(4); n > 0 && c.valid(); n--) c.next();
+        if (batch === 0) resyncMerged(merged);
+      }
+      const rest = children.flatMap((c, i) => {
+        const p = parts[i]!;
+        return c.valid() ? p.slice(p.indexOf(Buffer.from(c.key()).toString('hex'))) : [];
+      });
+      rest.sort((a, b) => hex.indexOf(a) - hex.indexOf(b));
+      const seen: string[] = [];
+      for (; merged.valid(); merged.next()) seen.push(Buffer.from(merged.key()).toString('hex'));
+      expect(seen).toEqual(rest);
+    }
+    // Children moved and resynced, then a seek: the seek's rebuild reads each valid child's key once, and the
+    // resync none (an eager resync would read them twice).
+    merged.seekToFirst();
+    for (const c of children) if (c.valid()) c.next();
+    keyReads.fill(0);
+    resyncMerged(merged);
+    merged.seek(model.keys[0]!);
+    expect(keyReads).toEqual(children.map((c) => (c.valid() ? 1 : 0)));
+    merged.close();
   });
 });
