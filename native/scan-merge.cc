@@ -62,29 +62,30 @@ int CompareBytes(const uint8_t* a, size_t an, const uint8_t* b, size_t bn) {
 
 class MemTableView;
 
-// One merged source and its current entry.
+// One merged source and its current entry. Trivial on purpose: a step value-initializes (zeroes) only the sources
+// it has (default member initializers made it zero all 64 slots, ~7.7 KB, on every call).
 struct Source {
-  int32_t type = kExhausted;
+  int32_t type;
   // Table block.
-  const uint8_t* keys = nullptr;
-  size_t keys_size = 0;
-  const uint32_t* key_offsets = nullptr;
-  size_t key_offsets_size = 0;
-  const uint8_t* data = nullptr;
-  size_t data_size = 0;
-  const uint32_t* value_offsets = nullptr;
-  size_t value_offsets_size = 0;
-  int64_t index = 0;
-  int64_t count = 0;
+  const uint8_t* keys;
+  size_t keys_size;
+  const uint32_t* key_offsets;
+  size_t key_offsets_size;
+  const uint8_t* data;
+  size_t data_size;
+  const uint32_t* value_offsets;
+  size_t value_offsets_size;
+  int64_t index;
+  int64_t count;
   // Memtable.
-  MemTableView* mem = nullptr;
-  int32_t node = 0;
+  MemTableView* mem;
+  int32_t node;
   // Current entry: user key, trailer, value.
-  const uint8_t* key = nullptr;
-  size_t key_len = 0;
-  uint64_t trailer = 0;
-  const uint8_t* value = nullptr;
-  size_t value_len = 0;
+  const uint8_t* key;
+  size_t key_len;
+  uint64_t trailer;
+  const uint8_t* value;
+  size_t value_len;
 };
 
 // Loads the table source's entry at `index`; false if its offsets are out of range.
@@ -106,17 +107,98 @@ bool LoadTableEntry(Source* s) {
   return true;
 }
 
-// A memtable's link array and arena chunks; chunk pointers are fetched on first use (a scan touches few).
+// Pointers to a memtable's arena chunks, each resolved on first use (a step touches few). Kept for one call, or
+// across calls in a ScanCache: then it remembers the chunks array it came from (a step with another array starts
+// over) and holds a reference to every chunk it resolved, so a cached pointer stays valid whatever JavaScript does
+// with the array (an arena only appends chunks; SharedArrayBuffers never shrink or detach).
+struct ChunkTable {
+  napi_ref array = nullptr;          // cached: the chunks array
+  std::vector<const uint8_t*> ptr;
+  std::vector<size_t> len;
+  std::vector<napi_ref> refs;        // cached: one per resolved chunk
+
+  void Release(napi_env env) {
+    for (napi_ref r : refs) {
+      if (r != nullptr) napi_delete_reference(env, r);
+    }
+    if (array != nullptr) napi_delete_reference(env, array);
+    array = nullptr;
+    ptr.clear();
+    len.clear();
+    refs.clear();
+  }
+};
+
+// What a scan keeps across its steps: each memtable source's resolved chunks (by source index). Wrapped in the
+// JavaScript object the caller passes (the 11th argument; one per iterator), freed with it.
+// Resolving the ~8 chunks a step touches cost ~100 ns each per call (napi_get_element + typed-array info).
+struct ScanCache {
+  ChunkTable tables[kMaxSources];
+};
+
+// Tags the objects this file wraps, so an object wrapped by anything else is refused (napi_wrap's slot is shared).
+constexpr napi_type_tag kScanCacheTag = {0x6c736d6b76736361ULL, 0x6e63616368653031ULL};
+
+void FinalizeScanCache(napi_env env, void* data, void* /*hint*/) {
+  ScanCache* cache = static_cast<ScanCache*>(data);
+  for (ChunkTable& t : cache->tables) t.Release(env);
+  delete cache;
+}
+
+// The ScanCache wrapped in `obj`, wrapping a new one on first use; nullptr if obj is not an object of ours.
+ScanCache* GetScanCache(napi_env env, napi_value obj) {
+  napi_valuetype type;
+  if (napi_typeof(env, obj, &type) != napi_ok || type != napi_object) return nullptr;
+  bool tagged = false;
+  if (napi_check_object_type_tag(env, obj, &kScanCacheTag, &tagged) != napi_ok) return nullptr;
+  if (tagged) {
+    void* data = nullptr;
+    if (napi_unwrap(env, obj, &data) != napi_ok) return nullptr;
+    return static_cast<ScanCache*>(data);
+  }
+  ScanCache* cache = new ScanCache();
+  if (napi_wrap(env, obj, cache, FinalizeScanCache, nullptr, nullptr) != napi_ok) {
+    delete cache;
+    return nullptr;
+  }
+  if (napi_type_tag_object(env, obj, &kScanCacheTag) != napi_ok) return nullptr;  // freed with obj
+  return cache;
+}
+
+// Points `table` at memtable chunks array `chunks` (chunk_count long) for this call; false if napi fails.
+bool PrepareChunkTable(napi_env env, napi_value chunks, uint32_t chunk_count, bool cached, ChunkTable* table) {
+  if (!cached) {
+    table->ptr.assign(chunk_count, nullptr);
+    table->len.assign(chunk_count, 0);
+    return true;
+  }
+  bool same = false;
+  if (table->array != nullptr) {
+    napi_value old = nullptr;
+    if (napi_get_reference_value(env, table->array, &old) != napi_ok) return false;
+    if (old != nullptr && napi_strict_equals(env, old, chunks, &same) != napi_ok) return false;
+  }
+  if (!same || chunk_count < table->ptr.size()) {
+    table->Release(env);
+    if (napi_create_reference(env, chunks, 1, &table->array) != napi_ok) return false;
+  }
+  table->ptr.resize(chunk_count, nullptr);
+  table->len.resize(chunk_count, 0);
+  table->refs.resize(chunk_count, nullptr);
+  return true;
+}
+
+// A memtable's link array and arena chunks (through a ChunkTable).
 class MemTableView {
  public:
-  MemTableView(napi_env env, const int32_t* links, size_t length, napi_value chunks, uint32_t chunk_count,
+  MemTableView(napi_env env, const int32_t* links, size_t length, napi_value chunks, ChunkTable* table, bool cached,
                bool reverse)
       : env_(env),
         links_(links),
         length_(length),
         chunks_(chunks),
-        ptr_(chunk_count, nullptr),
-        len_(chunk_count, 0),
+        table_(table),
+        cached_(cached),
         step_(reverse ? skiplist::kPrev : kNext) {}
 
   const int32_t* links() const { return links_; }
@@ -125,6 +207,9 @@ class MemTableView {
   bool Load(int32_t p, Source* s);
 
  private:
+  // True if chunk ci exists; resolves its pointer on first use (for a prefetch or a load).
+  bool Chunk(int32_t ci);
+
   // True if node q's fixed fields lie inside the link array.
   bool InRange(int32_t q) const { return q > 0 && static_cast<size_t>(q) + kNext < length_; }
 
@@ -132,49 +217,71 @@ class MemTableView {
   const int32_t* links_;
   size_t length_;
   napi_value chunks_;
-  std::vector<const uint8_t*> ptr_;
-  std::vector<size_t> len_;
+  ChunkTable* table_;
+  bool cached_;
   int32_t step_;  // kNext forward, kPrev in reverse
+  bool first_ = true;  // no Load yet in this call
 };
+
+bool MemTableView::Chunk(int32_t ci) {
+  std::vector<const uint8_t*>& ptr = table_->ptr;
+  if (ci < 0 || static_cast<size_t>(ci) >= ptr.size()) return false;
+  if (ptr[ci] != nullptr) return true;
+  napi_value v;
+  napi_typedarray_type type;
+  size_t len = 0;
+  void* data = nullptr;
+  if (napi_get_element(env_, chunks_, static_cast<uint32_t>(ci), &v) != napi_ok ||
+      napi_get_typedarray_info(env_, v, &type, &len, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_uint8_array || data == nullptr) {
+    return false;
+  }
+  if (cached_ && napi_create_reference(env_, v, 1, &table_->refs[ci]) != napi_ok) return false;
+  ptr[ci] = static_cast<const uint8_t*>(data);
+  table_->len[ci] = len;
+  return true;
+}
 
 bool MemTableView::Load(int32_t p, Source* s) {
   if (!InRange(p)) return false;
-  // A memtable's nodes sit in insertion order, so the scan's next node, and its key in the arena, are two cache
-  // misses at random addresses. Overlap them with the work between steps: at node p, ask for the arena bytes of
-  // p's successor n1 (whose node line the step before asked for) and for the node line of n2, two steps ahead.
+  // A memtable's nodes sit in insertion order, so the scan's next node, and its entry in the arena, are cache
+  // misses at random addresses. Overlap them with the work between steps: at node p, ask for the node line of
+  // n3, three steps ahead, and for the arena bytes (first and last line) of n2, two steps ahead, whose node line
+  // the step before asked for; the first load of a call also asks for n1's bytes (nobody did). The node chain
+  // itself stays one step ahead (each next link is read from the line asked for one step before).
   // Written inline on purpose: GCC treats a void function that only reads and prefetches as pure and deletes
   // the call (a helper here compiled to nothing; check with objdump -d for prefetcht0 after changing this).
   const int32_t n1 = links_[p + step_];
   if (InRange(n1)) {
+    if (first_) {
+      first_ = false;
+      const int32_t ci = links_[n1 + kChunk];
+      const int32_t off = links_[n1 + kOffset];
+      if (Chunk(ci) && off >= 0 && static_cast<size_t>(off) < table_->len[ci]) __builtin_prefetch(table_->ptr[ci] + off);
+    }
     const int32_t n2 = links_[n1 + step_];
-    if (InRange(n2)) __builtin_prefetch(links_ + n2);
-    const int32_t nci = links_[n1 + kChunk];
-    const int32_t noff = links_[n1 + kOffset];
-    if (nci >= 0 && static_cast<size_t>(nci) < ptr_.size() && ptr_[nci] != nullptr && noff >= 0 &&
-        static_cast<size_t>(noff) < len_[nci]) {
-      __builtin_prefetch(ptr_[nci] + noff);
+    if (InRange(n2)) {
+      const int32_t n3 = links_[n2 + step_];
+      if (InRange(n3)) {
+        __builtin_prefetch(links_ + n3);
+        __builtin_prefetch(links_ + n3 + step_);
+      }
+      const int32_t ci = links_[n2 + kChunk];
+      const int32_t off = links_[n2 + kOffset];
+      const int64_t len = static_cast<int64_t>(links_[n2 + kKeyLen]) + links_[n2 + kValLen];
+      if (Chunk(ci) && off >= 0 && len > 0 && static_cast<size_t>(off) + static_cast<size_t>(len) <= table_->len[ci]) {
+        __builtin_prefetch(table_->ptr[ci] + off);
+        __builtin_prefetch(table_->ptr[ci] + off + len - 1);
+      }
     }
   }
   const int32_t ci = links_[p + kChunk];
   const int32_t off = links_[p + kOffset];
   const int32_t klen = links_[p + kKeyLen];
   const int32_t vlen = links_[p + kValLen];
-  if (ci < 0 || static_cast<size_t>(ci) >= ptr_.size() || off < 0 || klen < kTrailerSize || vlen < 0) return false;
-  if (ptr_[ci] == nullptr) {
-    napi_value v;
-    napi_typedarray_type type;
-    size_t len = 0;
-    void* data = nullptr;
-    if (napi_get_element(env_, chunks_, static_cast<uint32_t>(ci), &v) != napi_ok ||
-        napi_get_typedarray_info(env_, v, &type, &len, &data, nullptr, nullptr) != napi_ok ||
-        type != napi_uint8_array || data == nullptr) {
-      return false;
-    }
-    ptr_[ci] = static_cast<const uint8_t*>(data);
-    len_[ci] = len;
-  }
-  if (static_cast<size_t>(off) + static_cast<size_t>(klen) + static_cast<size_t>(vlen) > len_[ci]) return false;
-  s->key = ptr_[ci] + off;
+  if (off < 0 || klen < kTrailerSize || vlen < 0 || !Chunk(ci)) return false;
+  if (static_cast<size_t>(off) + static_cast<size_t>(klen) + static_cast<size_t>(vlen) > table_->len[ci]) return false;
+  s->key = table_->ptr[ci] + off;
   s->key_len = static_cast<size_t>(klen - kTrailerSize);
   s->trailer = skiplist::ReadTrailer(s->key + s->key_len);
   s->value = s->key + klen;
@@ -217,7 +324,12 @@ bool GetU32(napi_env env, napi_value v, const uint32_t** data, size_t* size) {
 Napi::Value ScanMergeJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   napi_env e = env;
-  if (info.Length() != 10 || !info[0].IsArray()) return Stop(env, ScanStop::kBadArguments);
+  if ((info.Length() != 10 && info.Length() != 11) || !info[0].IsArray()) return Stop(env, ScanStop::kBadArguments);
+  ScanCache* cache = nullptr;
+  if (info.Length() == 11 && !info[10].IsUndefined()) {
+    cache = GetScanCache(e, info[10]);
+    if (cache == nullptr) return Stop(env, ScanStop::kBadArguments);
+  }
   int32_t* ctl;
   size_t ctl_size;
   uint8_t* skip;
@@ -281,8 +393,11 @@ Napi::Value ScanMergeJs(const Napi::CallbackInfo& info) {
   Source sources[kMaxSources];
   std::vector<MemTableView> memtables;
   memtables.reserve(static_cast<size_t>(n));
+  std::vector<ChunkTable> call_tables;  // without a cache: this call's chunk tables
+  if (cache == nullptr) call_tables.reserve(static_cast<size_t>(n));
   for (int32_t i = 0; i < n; i++) {
     Source& s = sources[i];
+    s = Source{};
     int32_t* slot = ctl + kHeader + kPerSource * static_cast<size_t>(i);
     s.type = slot[0];
     napi_value v[4];
@@ -319,7 +434,9 @@ Napi::Value ScanMergeJs(const Napi::CallbackInfo& info) {
           napi_get_array_length(e, v[1], &chunk_count) != napi_ok) {
         return Stop(env, ScanStop::kBadArguments);
       }
-      memtables.emplace_back(e, links, links_size, v[1], chunk_count, reverse);
+      ChunkTable* table = cache != nullptr ? &cache->tables[i] : &call_tables.emplace_back();
+      if (!PrepareChunkTable(e, v[1], chunk_count, cache != nullptr, table)) return Stop(env, ScanStop::kBadArguments);
+      memtables.emplace_back(e, links, links_size, v[1], table, cache != nullptr, reverse);
       s.mem = &memtables.back();
       s.node = slot[1];
       if (!LoadNodeEntry(&s)) return Stop(env, ScanStop::kBadNode);

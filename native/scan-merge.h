@@ -14,7 +14,10 @@
 // or candidate buffer is too small; it never stops per entry.
 // Writes only into the control array, the skip and candidate buffers, the staging area and the ends array;
 // allocates no JS memory. Every offset read from the arrays is checked; damaged input returns a status, never a crash.
-// No static state; main thread of the db that owns the sources.
+// The optional cache object (one per scan) keeps each memtable source's resolved arena-chunk pointers across steps,
+// as native memory wrapped in that object (napi_wrap, type-tagged, freed with it) holding a reference to every
+// chunk it points into; resolving ~8 chunks per step cost ~100 ns each. No static state; main thread of the db
+// that owns the sources.
 
 #ifndef LSMKV_NATIVE_SCAN_MERGE_H_
 #define LSMKV_NATIVE_SCAN_MERGE_H_
@@ -40,7 +43,7 @@ enum class ScanStop : int32_t {
 
 // JS: scanMerge(srcs: unknown[], ctl: Int32Array, sequence: number, skip: Uint8Array, lower: Uint8Array,
 //               upper: Uint8Array, stage: Uint8Array, ends: Int32Array, candKey: Uint8Array,
-//               candValue: Uint8Array) -> ScanStop.
+//               candValue: Uint8Array, cache?: object) -> ScanStop.
 Napi::Value ScanMergeJs(const Napi::CallbackInfo& info);
 
 }  // namespace lsmkv

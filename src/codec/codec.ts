@@ -118,6 +118,7 @@ export interface Codec {
     ends: Int32Array,
     candKey: Uint8Array,
     candValue: Uint8Array,
+    cache?: object,
   ) => number;
 }
 

@@ -11,7 +11,7 @@
  * DbIterator.packForward / packReverse do, and writes the visible entries into the EntryPacker's staging area.
  * After it, each table source moves past what the step consumed (flatAdvance / flatRetreat, which load the
  * neighbouring block at a block's edge), each memtable source takes its new node, and the merging iterator
- * re-reads its children (resync).
+ * re-reads its children (resync, on its next use).
  *
  * Control array (Int32Array) slots, DO NOT CHANGE without the constants in native/scan-merge.cc:
  *   0 sources   1 flags   2 skip length   3 staging bytes used   4 entries in the batch   5 batch size
@@ -32,7 +32,9 @@ import { MemTableIterator } from '../memtable/memtable-iterator.js';
 /**
  * The native step (Codec.scanMerge, native/scan-merge.h): merges `srcs` (4 slots per source) from the positions
  * in `ctl` and returns a ScanStop; updates ctl, skip, stage, ends and the candidate. Never throws; damaged input
- * gives a negative status. Arguments: (srcs, ctl, sequence, skip, lower, upper, stage, ends, candKey, candValue).
+ * gives a negative status. Arguments: (srcs, ctl, sequence, skip, lower, upper, stage, ends, candKey, candValue,
+ * cache?): cache is an object the step may keep state in across calls (the native step: each memtable's resolved
+ * arena chunks); pass the same one for every step of a scan, or none.
  */
 export type ScanMerger = NonNullable<Codec['scanMerge']>;
 
@@ -126,6 +128,8 @@ export class NativeScan {
   private readonly srcs: unknown[];
   private readonly ctl: Int32Array;
   private readonly merge: ScanMerger;
+  /** Kept by the native step across calls (the memtables' resolved arena chunks); opaque here. */
+  private readonly cache: object = {};
 
   private constructor(merged: InternalIterator, children: readonly InternalIterator[], merge: ScanMerger) {
     this.merged = merged;
@@ -202,6 +206,7 @@ export class NativeScan {
         packer.endsArea,
         st.candKey.bytes,
         st.candValue.bytes,
+        this.cache,
       );
       if (r < 0) this.fail(r);
       packer.commit(ctl[Ctl.COUNT]!, ctl[Ctl.USED]!);

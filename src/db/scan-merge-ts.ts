@@ -4,6 +4,7 @@
  * the parity test, and measured against DbIterator's run path as the TypeScript codec's scan path (see
  * docs/PERFORMANCE.md "Scans" for which one the TypeScript codec keeps).
  *
+ * It takes no cache argument (it resolves nothing it could keep: the chunks are arrays already).
  * Unlike the native step it trusts its input (the arrays come from the engine's own blocks and memtables; a bad
  * offset reads undefined, it cannot crash the process). Main thread only; keeps module-level scratch arrays, so
  * it is not reentrant (it calls nothing that could call it back).

@@ -4,13 +4,15 @@
  * database, and against a model. Seeded random
  * databases put versions of one key in different blocks, tables, levels and memtables, with deletions, snapshots,
  * keys longer than 16 bytes sharing prefixes, empty values, bounds, limits, nextv sizes 1..1000 and seeks between
- * calls. Damaged or invalid input to the step returns a status and never crashes.
+ * calls. Damaged or invalid input to the step returns a status and never crashes. The step's cache object (memtable
+ * chunk pointers kept across steps) gives the twin's bytes as a memtable grows and when another memtable comes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Codec } from '../../src/codec/codec.js';
 import { codecFor } from '../../src/codec/loader.js';
 import { ScanStop } from '../../src/db/native-scan.js';
 import { scanMergeTs } from '../../src/db/scan-merge-ts.js';
+import { MemTable } from '../../src/memtable/memtable.js';
 import type { Db } from '../../src/index.js';
 import { useFreshDb } from '../helpers/fresh-db.js';
 import { Model, prng, randInt, randomWrites } from '../helpers/model.js';
@@ -268,10 +270,63 @@ describe.skipIf(!hasStep)('native scan step (both directions)', () => {
     expect(call([keys, [chunk], 0, 0], ctl(24, 0, 1))).toBe(ScanStop.BAD_ARGUMENTS);
   });
 
+  it('keeps memtable chunk pointers in the cache object across steps: same bytes as the twin as chunks come', () => {
+    const step = original!;
+    const rand = prng(4242);
+    /** Scans memtable `mt` from its first node in steps of `max` entries; every step's stop, ctl and batch. */
+    const scan = (fn: typeof step, mt: MemTable, max: number, cache?: object, from = mt.firstNode()): string[] => {
+      const out: string[] = [];
+      const skip = new Uint8Array(64);
+      const c = new Int32Array(16);
+      c.set([1, 2 | 4, 0, 0, 0, max, 0, 0, 0, 0, 0, 0, 1, from, 0, 0]);
+      for (let guard = 0; guard < 10_000; guard++) {
+        c[3] = 0;
+        c[4] = 0;
+        const stage = new Uint8Array(4096);
+        const ends = new Int32Array(2 * max);
+        const cand = new Uint8Array(64);
+        const srcs = [mt.linkArray(), mt.arenaChunks(), 0, 0];
+        const r = fn(srcs, c, 1e6, skip, new Uint8Array(0), new Uint8Array(0), stage, ends, cand, cand, cache);
+        out.push(`${r}:${[...c].join(',')}:${Buffer.from(stage.subarray(0, c[3])).toString('hex')}`);
+        if (r !== ScanStop.BATCH_FULL) break;
+      }
+      return out;
+    };
+    const fill = (mt: MemTable, from: number, n: number, seq: number): void => {
+      for (let i = 0; i < n; i++) {
+        const k = Buffer.from(`key-${String(from + randInt(rand, 5000)).padStart(6, '0')}`);
+        mt.add(seq + i, 1, k, Buffer.alloc(20 + randInt(rand, 200), i));
+      }
+    };
+    // Small chunks, so a step's entries come from many of them.
+    const mt = new MemTable({ chunkSize: 1024 });
+    fill(mt, 0, 300, 1);
+    const cache = {};
+    const twin = scan(scanMergeTs, mt, 7);
+    expect(twin.length).toBeGreaterThan(30);
+    expect(mt.arenaChunks().length).toBeGreaterThan(20);
+    expect(scan(step, mt, 7, cache)).toEqual(twin);
+    expect(scan(step, mt, 7)).toEqual(twin);
+    // The same memtable grows (new chunks appended to the same array): the cache resolves the new ones.
+    fill(mt, 0, 300, 1000);
+    const grown = scan(scanMergeTs, mt, 11);
+    expect(scan(step, mt, 11, cache)).toEqual(grown);
+    // Another memtable at the same source index, through the same cache: its own chunks, not the cached ones.
+    const other = new MemTable({ chunkSize: 1024 });
+    fill(other, 7, 200, 1);
+    expect(scan(step, other, 5, cache)).toEqual(scan(scanMergeTs, other, 5));
+    expect(scan(step, mt, 11, cache)).toEqual(grown);
+    // Not a cache: a number. Any other object becomes one on first use (a Map here).
+    expect(scan(step, mt, 3, 7 as unknown as object)[0]).toMatch(/^-201:/);
+    const map = new Map<number, number>();
+    expect(scan(step, mt, 3, map)).toEqual(scan(scanMergeTs, mt, 3));
+  });
+
   it('survives seeded random damage to blocks, link arrays and the control array', () => {
     const step = original!;
     const rand = prng(31337);
     const statuses = new Set<number>();
+    const cache = {}; // shared by half the rounds: each brings its own chunks array
     for (let round = 0; round < 3000; round++) {
       const count = 1 + randInt(rand, 6);
       const keys = Buffer.alloc(count * 12 + randInt(rand, 8));
@@ -300,6 +355,7 @@ describe.skipIf(!hasStep)('native scan step (both directions)', () => {
         new Int32Array(32),
         new Uint8Array(16),
         new Uint8Array(16),
+        randInt(rand, 2) === 0 ? cache : undefined,
       );
       expect(Number.isInteger(r)).toBe(true);
       statuses.add(r);
