@@ -5,6 +5,13 @@
  * fixed overhead; a block larger than the whole capacity is not cached. Capacity 0 disables the cache (every
  * lookup is a miss, nothing is kept). Entries are immutable; an evicted block stays valid for whoever holds it.
  * Counters `hits` / `misses` count lookups.
+ *
+ * (file number, offset) → slot is an open-addressing hash table of slot numbers (linear probing, at most half
+ * full, deletion by backward shift) over the same flat slot arrays: a lookup touches a few typed-array entries
+ * instead of two Maps' buckets and entries. Microbenchmark (random lookups over 28.8 K blocks of 8 files, a get and
+ * on a miss an insert with its eviction; ns per lookup including ~35 ns of driver): a 5.8 K-block cache at 20% hits
+ * 254 → 136 (was two levels of Map), every block cached 108 → 89. evictFile walks all slots (a table deletion,
+ * after a compaction: rare next to lookups).
  */
 
 import type { DecodedBlock } from '../codec/codec.js';
@@ -23,16 +30,19 @@ export function blockCharge(block: DecodedBlock): number {
 }
 
 /**
- * The LRU list and the per-block fields live in flat slot arrays (no object per entry: an insert allocates nothing
- * but its map entry, and moving a hit to the front writes four integers).
+ * The LRU list, the per-block fields and the key index live in flat typed arrays (no object per entry: an insert
+ * allocates nothing, and moving a hit to the front writes four integers).
  */
 export class BlockCache {
   hits = 0;
   misses = 0;
   private usage_ = 0;
   private count_ = 0;
-  /** fileNumber → (offset → slot): two levels so lookups build no composite key. */
-  private readonly files = new Map<number, Map<number, number>>();
+  /** Open-addressing table of slot numbers (NONE: free), twice the slot arrays' length; `mask` = length - 1. */
+  private table = new Int32Array(2 * INITIAL_SLOTS).fill(NONE);
+  private mask = 2 * INITIAL_SLOTS - 1;
+  /** Per slot: its key's hash (its home in the table is hashOf & mask). */
+  private hashOf = new Int32Array(INITIAL_SLOTS);
   /** Per slot; undefined for a free slot. */
   private blocks: Array<DecodedBlock | undefined> = [];
   private fileOf = new Float64Array(INITIAL_SLOTS);
@@ -65,9 +75,8 @@ export class BlockCache {
   }
 
   get(fileNumber: number, offset: number): DecodedBlock | undefined {
-    const perFile = this.files.get(fileNumber);
-    const slot = perFile === undefined ? undefined : perFile.get(offset);
-    if (slot === undefined) {
+    const slot = this.find(fileNumber, offset, hashKey(fileNumber, offset));
+    if (slot === NONE) {
       this.misses++;
       return undefined;
     }
@@ -82,19 +91,18 @@ export class BlockCache {
   insert(fileNumber: number, offset: number, block: DecodedBlock): void {
     const charge = blockCharge(block);
     if (charge > this.capacity) return;
-    const old = this.files.get(fileNumber)?.get(offset);
-    if (old !== undefined) this.remove(old);
-    let perFile = this.files.get(fileNumber);
-    if (perFile === undefined) {
-      perFile = new Map();
-      this.files.set(fileNumber, perFile);
-    }
+    const hash = hashKey(fileNumber, offset);
+    const old = this.find(fileNumber, offset, hash);
+    if (old !== NONE) this.remove(old);
     const slot = this.allocSlot();
     this.blocks[slot] = block;
     this.fileOf[slot] = fileNumber;
     this.offsetOf[slot] = offset;
     this.charges[slot] = charge;
-    perFile.set(offset, slot);
+    this.hashOf[slot] = hash;
+    let i = hash & this.mask;
+    while (this.table[i] !== NONE) i = (i + 1) & this.mask;
+    this.table[i] = slot;
     this.pushFront(slot);
     this.usage_ += charge;
     this.count_++;
@@ -103,13 +111,13 @@ export class BlockCache {
 
   /** Drops every block of a file (called when the table is deleted). */
   evictFile(fileNumber: number): void {
-    const perFile = this.files.get(fileNumber);
-    if (perFile === undefined) return;
-    for (const slot of [...perFile.values()]) this.remove(slot);
+    for (let slot = 0; slot < this.slotsUsed; slot++) {
+      if (this.blocks[slot] !== undefined && this.fileOf[slot] === fileNumber) this.remove(slot);
+    }
   }
 
   clear(): void {
-    this.files.clear();
+    this.table.fill(NONE);
     this.blocks = [];
     this.freeSlots.length = 0;
     this.slotsUsed = 0;
@@ -138,16 +146,49 @@ export class BlockCache {
     this.charges = widen(this.charges, (k) => new Float64Array(k));
     this.prev = widen(this.prev, (k) => new Int32Array(k));
     this.next = widen(this.next, (k) => new Int32Array(k));
+    this.hashOf = widen(this.hashOf, (k) => new Int32Array(k));
+    // Rehash every live slot into a table twice the new slot count.
+    this.table = new Int32Array(2 * n).fill(NONE);
+    this.mask = 2 * n - 1;
+    for (let slot = 0; slot < this.slotsUsed; slot++) {
+      if (this.blocks[slot] === undefined) continue;
+      let i = this.hashOf[slot]! & this.mask;
+      while (this.table[i] !== NONE) i = (i + 1) & this.mask;
+      this.table[i] = slot;
+    }
+  }
+
+  /** The slot holding (fileNumber, offset), or NONE. */
+  private find(fileNumber: number, offset: number, hash: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const slot = table[i]!;
+      if (slot === NONE || (this.offsetOf[slot] === offset && this.fileOf[slot] === fileNumber)) return slot;
+    }
+  }
+
+  /** Empties the table entry of `slot`, shifting later entries of its probe run back (no tombstones). */
+  private unindex(slot: number): void {
+    const table = this.table;
+    const mask = this.mask;
+    let hole = this.hashOf[slot]! & mask;
+    while (table[hole] !== slot) hole = (hole + 1) & mask;
+    for (let j = (hole + 1) & mask; table[j] !== NONE; j = (j + 1) & mask) {
+      const s = table[j]!;
+      const home = this.hashOf[s]! & mask;
+      // s may move into the hole unless its home lies cyclically in (hole, j].
+      if (((j - home) & mask) >= ((j - hole) & mask)) {
+        table[hole] = s;
+        hole = j;
+      }
+    }
+    table[hole] = NONE;
   }
 
   private remove(slot: number): void {
     this.unlink(slot);
-    const fileNumber = this.fileOf[slot]!;
-    const perFile = this.files.get(fileNumber);
-    if (perFile !== undefined) {
-      perFile.delete(this.offsetOf[slot]!);
-      if (perFile.size === 0) this.files.delete(fileNumber);
-    }
+    this.unindex(slot);
     this.usage_ -= this.charges[slot]!;
     this.count_--;
     this.blocks[slot] = undefined;
@@ -170,4 +211,12 @@ export class BlockCache {
     this.head = slot;
     if (this.tail === NONE) this.tail = slot;
   }
+}
+
+/** A 32-bit hash of (fileNumber, offset) (murmur3's finalizer over both halves of the offset and the file number). */
+function hashKey(fileNumber: number, offset: number): number {
+  let h = (offset >>> 0) ^ Math.imul((offset / 0x100000000) | 0, 0x85ebca6b) ^ Math.imul(fileNumber, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }

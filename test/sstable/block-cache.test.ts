@@ -138,4 +138,46 @@ describe('BlockCache', () => {
     expect(cache.hits).toBe(hits);
     for (const e of model) expect(cache.get(e.file, e.offset)).toBe(e.block);
   });
+
+  it('matches a Map-ordered LRU through growth, hash collisions and offsets past 2^32', () => {
+    // ~2,000 blocks fit; 3,000 keys in use, so the slot arrays and the hash table grow several times and entries
+    // are evicted, re-inserted and dropped by file all along (backward-shift deletion inside probe runs).
+    const one = blockCharge(block(100));
+    const cache = new BlockCache(2000 * one);
+    const model = new Map<string, DecodedBlock>(); // insertion order = LRU order, least recent first
+    let seed = 11;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const key = (file: number, offset: number): string => `${file}:${offset}`;
+    const offsetOf = (k: number): number => (k % 3 === 0 ? 2 ** 32 + k * 4096 : k * 4096 + (k % 7));
+    for (let i = 0; i < 40_000; i++) {
+      const r = next() % 3000;
+      const file = 1 + (r % 5);
+      const offset = offsetOf(r);
+      const k = key(file, offset);
+      const op = next() % 1000;
+      if (op < 997) {
+        const want = model.get(k);
+        const got = cache.get(file, offset);
+        expect(got).toBe(want);
+        if (want !== undefined) {
+          model.delete(k);
+          model.set(k, want);
+        } else {
+          const b = block(100);
+          cache.insert(file, offset, b);
+          model.set(k, b);
+          if (model.size > 2000) model.delete(model.keys().next().value!);
+        }
+      } else {
+        cache.evictFile(file);
+        for (const mk of [...model.keys()]) if (mk.startsWith(`${file}:`)) model.delete(mk);
+      }
+      expect(cache.size).toBe(model.size);
+    }
+    expect(cache.usage).toBe(model.size * one);
+    for (const [k, b] of model) {
+      const [file, offset] = k.split(':').map(Number);
+      expect(cache.get(file!, offset!)).toBe(b);
+    }
+  });
 });
