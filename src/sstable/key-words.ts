@@ -66,16 +66,23 @@ export function buildKeyWords(block: DecodedBlock): KeyWords {
 
 /**
  * lowerBound(block, target) computed through the words: the first entry whose internal key >= target, or
- * block.count. `userKey` is target's user key (target = userKey ‖ trailer).
- * REQUIRES: kw was built from block.
+ * block.count. `userKey[0, userLen)` is target's user key (target = userKey ‖ trailer); `userKey` may be target
+ * itself with userLen = target.length - TRAILER_SIZE (an iterator's seek, which has no separate user key).
+ * REQUIRES: kw was built from block; userLen <= userKey.length.
  */
-export function lowerBoundWords(block: DecodedBlock, kw: KeyWords, userKey: Uint8Array, target: Uint8Array): number {
+export function lowerBoundWords(
+  block: DecodedBlock,
+  kw: KeyWords,
+  userKey: Uint8Array,
+  target: Uint8Array,
+  userLen = userKey.length,
+): number {
   const count = block.count;
   if (count === 0) return 0;
   const keys = block.keys;
   const ko = block.keyOffsets;
   const p = kw.prefixLen;
-  const ul = userKey.length;
+  const ul = userLen;
   // The target against the shared prefix (entry 0's copy of it): a difference there places it before or after all.
   const k0 = ko[0]!;
   const n = ul < p ? ul : p;

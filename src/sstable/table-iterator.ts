@@ -19,10 +19,15 @@ export class TableIterator implements InternalIterator {
   private blockIndex = -1;
   private closed = false;
 
+  /**
+   * `indexSeek(target)` = lowerBound(index, target), given by a reader with a faster search of its index
+   * (TableReader: ./key-words.ts); default lowerBound.
+   */
   constructor(
     private readonly index: DecodedBlock,
     private readonly loadBlock: (i: number) => DecodedBlock,
     private readonly release: () => void,
+    private readonly indexSeek: (target: Uint8Array) => number = (target) => lowerBound(index, target),
   ) {}
 
   valid(): boolean {
@@ -42,14 +47,14 @@ export class TableIterator implements InternalIterator {
   }
 
   seek(target: Uint8Array): void {
-    this.enter(lowerBound(this.index, target));
+    this.enter(this.indexSeek(target));
     this.blockIter.seek(target);
     this.skipForward();
   }
 
   seekForPrev(target: Uint8Array): void {
     // The first block whose last key >= target holds the last entry <= target, or its predecessor does.
-    this.enter(Math.min(lowerBound(this.index, target), this.index.count - 1));
+    this.enter(Math.min(this.indexSeek(target), this.index.count - 1));
     this.blockIter.seekForPrev(target);
     this.skipBackward();
   }

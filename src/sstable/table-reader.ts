@@ -144,7 +144,12 @@ export class TableReader {
     this.refs++;
     // Each iterator reads ahead when it walks blocks in order and they miss the cache (./readahead.ts).
     const ra = new Readahead();
-    return new TableIterator(this.index, (i) => this.dataBlock(i, ra), () => this.unref());
+    return new TableIterator(
+      this.index,
+      (i) => this.dataBlock(i, ra),
+      () => this.unref(),
+      (target) => this.indexSeek(target),
+    );
   }
 
   /** Reads every block (bypassing the cache), checks every checksum and the key order. Throws CORRUPTION. */
@@ -194,6 +199,13 @@ export class TableReader {
     const block = decodeKept(raw, this.fileName, this.codec, offset, size);
     cache?.insert(this.fileNumber, offset, block);
     return block;
+  }
+
+  /** The first data block whose last key >= target (an internal key), through the index's words. */
+  private indexSeek(target: Uint8Array): number {
+    const ul = target.length - TRAILER_SIZE;
+    if (ul < 0) return lowerBound(this.index, target);
+    return lowerBoundWords(this.index, this.indexWords, target, target, ul);
   }
 
   /** userKey ‖ trailer(seq, KIND_FOR_SEEK) in a reused buffer; the view is valid until the next call. */

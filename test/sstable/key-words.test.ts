@@ -91,6 +91,8 @@ describe('lowerBoundWords', () => {
           const what = `${u.toString('hex')}@${seq}`;
           expect(lowerBound(block, target), what).toBe(expected);
           expect(lowerBoundWords(block, kw, u, target), what).toBe(expected);
+          // An iterator's seek passes the target itself with the user key's length.
+          expect(lowerBoundWords(block, kw, target, target, u.length), what).toBe(expected);
           expect(lastAtOrBefore(block, target), what).toBe(keys.findLastIndex((k) => compareInternalKeys(k, target) <= 0));
         }
       }
