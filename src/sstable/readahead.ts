@@ -18,8 +18,9 @@
  * a table where that does not hold simply gets no read-ahead for that pair (the block is read alone).
  * What comes out is a stored block plus trailer, exactly what a pread of that block returns, so the checksum and
  * everything after it are unchanged. One iterator, one thread.
- * Memory: an iterator keeps its last window (at most MAX_BYTES) until it reads another or closes, as RocksDB's
- * iterators do; the table reader copies uncompressed blocks out of it before they are cached.
+ * Memory: an iterator keeps its last window until it reads another or closes, as RocksDB's iterators do: at most
+ * MAX_BYTES, since a window of up to 64 KiB is a slice of the vfs's 256 KiB read slab (src/vfs/node-vfs.ts) and
+ * keeps that alive instead; the table reader copies uncompressed blocks out of it before they are cached.
  * Measured (same-process CPU A/B in db-bench's read shape: 62 MB memtable over 8 L1 tables, 32 MiB cache, 6 full
  * scans each way, alternating, medians): forward scan 2.03 -> 2.33 M entries/s (spreads 1.98-2.06 vs 2.19-2.34),
  * reverse 2.03 -> 2.22 M; seek + nextv(100) unchanged (13.8 K vs 14.4 K seeks/s, spreads overlapping: a seek
