@@ -66,9 +66,8 @@ export class Readahead {
       this.window = INITIAL_BYTES;
     } else if (forward) {
       // Extend block by block while contiguous and inside the window.
-      while (adjacent(offsets, sizes, hi) && offsets[hi + 1]! + sizes[hi + 1]! + BLOCK_TRAILER_SIZE - offset <= this.window) {
-        hi++;
-      }
+      const limit = offset + this.window;
+      while (adjacent(offsets, sizes, hi) && offsets[hi + 1]! + sizes[hi + 1]! + BLOCK_TRAILER_SIZE <= limit) hi++;
     } else {
       while (lo > 0 && adjacent(offsets, sizes, lo - 1) && offset + len - offsets[lo - 1]! <= this.window) lo--;
     }

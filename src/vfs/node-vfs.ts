@@ -137,12 +137,13 @@ function closeOrThrow(fd: number, path: string): void {
  * of a Buffer each: Buffer.allocUnsafe takes its own ArrayBuffer at >= 4 KiB (Node's pool serves only smaller
  * sizes), and that allocation plus its garbage cost more than the pread (one 16 KiB read: ~5.4 us CPU with a fresh
  * Buffer, ~2.1 us into a reused one; seek + nextv(100) in db-bench's read shape, whose read-ahead windows are 8-16
- * KiB: 0.92x CPU, same-process A/B, 40 alternating rounds, quartiles 0.87-1.00). Like Node's pool, a result keeps
- * its whole slab alive: a caller that keeps a result for long (a cache) copies it (src/sstable/table-reader.ts
- * does).
+ * KiB: 0.92x CPU, same-process A/B, 40 alternating rounds, quartiles 0.87-1.00). Smaller reads (a compressed
+ * data block is ~2.3 KiB) come from the slab too: Node's pool is only 8 KiB, so it takes a new ArrayBuffer every
+ * few block reads (a 2.3 KiB pread: 1.90 -> 1.65 us CPU, microbenchmark). Like Node's pool, a result keeps its
+ * whole slab alive: a caller that keeps a result for long (a cache) copies it (src/sstable/table-reader.ts does).
  */
 const READ_SLAB_BYTES = 256 * 1024;
-const READ_SLAB_MIN = 4 * 1024;
+const READ_SLAB_MIN = 512;
 const READ_SLAB_MAX = 64 * 1024;
 let readSlab: Buffer | undefined;
 let readSlabUsed = 0;

@@ -156,10 +156,11 @@ describe('TableReader iterators read ahead', () => {
 });
 
 describe('TableReader over NodeVfs', () => {
-  it('keeps no vfs read slab alive through a cached uncompressed block, the index or the filter', () => {
+  const title = 'keeps no vfs read slab alive through a cached uncompressed block, the index or the filter (%i B)';
+  it.each([1024, 6 * 1024])(title, (blockSize) => {
     const r = rng(24);
     const model = makeModel(r, { userKeys: 3000, maxVersions: 1, maxValue: 200, deletionRate: 0 });
-    const bytes = buildTable(model, { blockSize: 6 * 1024, bloomBitsPerKey: 10, compression: 'none' }).bytes;
+    const bytes = buildTable(model, { blockSize, bloomBitsPerKey: 10, compression: 'none' }).bytes;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsmkv-ra-'));
     try {
       const p = path.join(dir, '000001.sst');
@@ -172,7 +173,7 @@ describe('TableReader over NodeVfs', () => {
       const largest = largestCachedBuffer(t, cache, 1);
       const index = (t as unknown as { index: { data: Buffer } }).index;
       const filter = (t as unknown as { filter: Buffer }).filter;
-      expect(largest).toBeGreaterThan(4 * 1024);
+      expect(largest).toBeGreaterThan(blockSize);
       expect(largest).toBeLessThanOrEqual(16 * 1024); // a 256 KiB slab would show here
       expect(index.data.buffer.byteLength).toBeLessThanOrEqual(2 * index.data.length + 8 * 1024);
       expect(filter.buffer.byteLength).toBeLessThanOrEqual(2 * filter.length + 8 * 1024);
