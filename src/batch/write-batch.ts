@@ -32,8 +32,14 @@ export class WriteBatch {
   private view: Buffer | undefined;
   private viewOf: Buffer | undefined;
 
+  /** Bytes are never read past `length` (payload() writes the header), so the buffer needs no zeroing. */
   constructor(initialCapacity = 256) {
-    this.buf = Buffer.alloc(Math.max(initialCapacity, BATCH_HEADER_SIZE));
+    this.buf = Buffer.allocUnsafe(Math.max(initialCapacity, BATCH_HEADER_SIZE));
+  }
+
+  /** Bytes the batch can hold before its buffer grows (by copying into one twice as large). */
+  get capacity(): number {
+    return this.buf.length;
   }
 
   put(key: Uint8Array, value: Uint8Array): this {

@@ -8,7 +8,12 @@ import { keyBytes, valueBytes } from './keys.js';
 
 export class Batch {
   /** @internal */
-  readonly inner = new WriteBatch();
+  readonly inner: WriteBatch;
+
+  /** @internal use db.batch(); `capacity` is a hint for the encoded size (db.batch() passes the last batch's). */
+  constructor(capacity?: number) {
+    this.inner = new WriteBatch(capacity);
+  }
 
   put(key: string | Uint8Array, value: string | Uint8Array): this {
     const k = keyBytes(key);

@@ -44,6 +44,19 @@ const MAX_GROUP_BYTES = 4 * 1024 * 1024;
 const STATS_LOAD_LIMIT = 256;
 /** Address space reserved at most for one memtable's link array (only the pages written are memory). */
 const MAX_RESERVED_LINK_BYTES = 512 * 1024 * 1024;
+/**
+ * Largest capacity db.batch() reserves up front (the encoded size of the last batch written, see batchCapacity):
+ * enough for the usual batches of a few hundred KiB, while a small batch made after a huge one holds at most this.
+ */
+const MAX_BATCH_CAPACITY_HINT = 256 * 1024;
+
+/**
+ * Capacity for the batch after one of `bytes`: an eighth more (a batch of the same ops must not double on its last
+ * put, which reserves room for the largest varint headers), at most MAX_BATCH_CAPACITY_HINT.
+ */
+function batchCapacityAfter(bytes: number): number {
+  return Math.min(bytes + (bytes >>> 3) + 64, MAX_BATCH_CAPACITY_HINT);
+}
 
 export interface IteratorOptions {
   gt?: Bytes;
@@ -177,6 +190,8 @@ export class Db {
   private readonly queue: QueuedWrite[] = [];
   /** Reused by the synchronous put/delete. */
   private readonly scratch = new WriteBatch();
+  /** Capacity of the next db.batch(): from the encoded size of the last batch written (see batch()). */
+  private batchCapacity = 256;
   private draining = false;
   private walBytesSinceSync = 0;
   private rotationScheduled = false;
@@ -274,8 +289,14 @@ export class Db {
 
   // ---- writes --------------------------------------------------------------------------------------------------
 
+  /**
+   * A new batch with room for a bit more than the last batch written with write() or writeAsync() (at most
+   * MAX_BATCH_CAPACITY_HINT): workloads write batches of similar sizes, and a batch that starts at 256 bytes
+   * doubles nine times (a copy and, past 4 KiB, a fresh ArrayBuffer each) on its way to a 1000-put batch's
+   * ~120 KiB, which cost ~50 of ~145 ns per put.
+   */
   batch(): Batch {
-    return new Batch();
+    return new Batch(this.batchCapacity);
   }
 
   put(key: Bytes, value: Bytes, options?: WriteOptions): void {
@@ -301,6 +322,7 @@ export class Db {
     if (!(batch instanceof Batch)) throw new TypeError('db: write() takes a Batch from db.batch()');
     const sync = syncOption(options);
     this.writeSync(batch.inner, sync);
+    this.batchCapacity = batchCapacityAfter(batch.inner.byteLength);
   }
 
   putAsync(key: Bytes, value: Bytes, options?: WriteOptions): Promise<void> {
@@ -327,8 +349,9 @@ export class Db {
   writeAsync(batch: Batch, options?: WriteOptions): Promise<void> {
     try {
       if (!(batch instanceof Batch)) throw new TypeError('db: writeAsync() takes a Batch from db.batch()');
-      const copy = new Batch();
+      const copy = new Batch(batch.inner.byteLength);
       copy.inner.append(batch.inner);
+      this.batchCapacity = batchCapacityAfter(batch.inner.byteLength);
       return this.enqueue(copy.inner, syncOption(options));
     } catch (e) {
       return Promise.reject(e);

@@ -49,6 +49,28 @@ describe('db basics', () => {
     expect(db.get('x')).toBeUndefined();
   });
 
+  it('starts each new batch with room for the last batch written, up to 256 KiB, so it does not regrow', async () => {
+    const { db } = await fresh();
+    const value = Buffer.alloc(100, 7);
+    const fill = (n: number) => {
+      const b = db.batch();
+      for (let i = 0; i < n; i++) b.put(`key${String(i).padStart(8, '0')}`, value);
+      return b;
+    };
+    expect(db.batch().inner.capacity).toBeLessThan(1024);
+    const big = fill(1000);
+    db.write(big);
+    const next = db.batch();
+    expect(next.inner.capacity).toBeGreaterThanOrEqual(big.byteLength);
+    const again = fill(1000);
+    expect(again.inner.capacity).toBe(next.inner.capacity); // filled without growing
+    await db.writeAsync(fill(10));
+    expect(db.batch().inner.capacity).toBeLessThan(big.byteLength); // follows the last batch, also through writeAsync
+    db.write(fill(5000)); // ~600 KiB
+    expect(db.batch().inner.capacity).toBe(256 * 1024);
+    expect(db.get('key00004999')!.equals(value)).toBe(true);
+  });
+
   it('rejects bad arguments with TypeError/RangeError and keeps working', async () => {
     const { db } = await fresh();
     db.put('keep', 'me');
