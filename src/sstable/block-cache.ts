@@ -100,9 +100,7 @@ export class BlockCache {
     this.offsetOf[slot] = offset;
     this.charges[slot] = charge;
     this.hashOf[slot] = hash;
-    let i = hash & this.mask;
-    while (this.table[i] !== NONE) i = (i + 1) & this.mask;
-    this.table[i] = slot;
+    this.index(slot);
     this.pushFront(slot);
     this.usage_ += charge;
     this.count_++;
@@ -150,12 +148,16 @@ export class BlockCache {
     // Rehash every live slot into a table twice the new slot count.
     this.table = new Int32Array(2 * n).fill(NONE);
     this.mask = 2 * n - 1;
-    for (let slot = 0; slot < this.slotsUsed; slot++) {
-      if (this.blocks[slot] === undefined) continue;
-      let i = this.hashOf[slot]! & this.mask;
-      while (this.table[i] !== NONE) i = (i + 1) & this.mask;
-      this.table[i] = slot;
-    }
+    for (let slot = 0; slot < this.slotsUsed; slot++) if (this.blocks[slot] !== undefined) this.index(slot);
+  }
+
+  /** Puts `slot` into the table at the first free entry from its home (hashOf[slot] is set). */
+  private index(slot: number): void {
+    const table = this.table;
+    const mask = this.mask;
+    let i = this.hashOf[slot]! & mask;
+    while (table[i] !== NONE) i = (i + 1) & mask;
+    table[i] = slot;
   }
 
   /** The slot holding (fileNumber, offset), or NONE. */
